@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+// Athanor — reinforcement learning from first principles, in Swift.
+// Dependencies point one way: Tensor → NN → RL → Environments / Agents → CLI.
+import PackageDescription
+
+let package = Package(
+    name: "Athanor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "athanor", targets: ["athanor"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "NN", targets: ["NN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // OpenBLAS's CBLAS interface; Debian ships it as libopenblas-dev.
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // Counts heap allocations for `athanor perf`; linked into the CLI only.
+        .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
+        .target(name: "Tensor", dependencies: ["COpenBLAS"], path: "Sources/Tensor"),
+        .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN"),
+        .executableTarget(
+            name: "athanor",
+            dependencies: [
+                "Tensor", "NN", "CAllocationCounter", "COpenBLAS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/athanor"
+        ),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], path: "Tests/NNTests",
+                    resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

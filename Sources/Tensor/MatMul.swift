@@ -1,0 +1,138 @@
+import COpenBLAS
+
+// Matrix products through OpenBLAS's cblas_sgemm. Transposes are flags, never copies: the
+// backward of C = op(A)·op(B) is two more sgemm calls with the flags rearranged.
+
+/// C ← alpha·op(A)·op(B) + beta·C for row-major matrices; op(A) is m×k, op(B) is k×n.
+@inline(__always)
+func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
+           _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if beta == 0 { c.update(repeating: 0, count: m * n) }
+        return
+    }
+    cblas_sgemm(CblasRowMajor,
+                transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha,
+                a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+}
+
+/// The textbook triple loop, kept as the reference the BLAS path is tested against.
+public func naiveMatmul(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,
+                        transposeA: Bool = false, transposeB: Bool = false) -> [Float] {
+    var c = [Float](repeating: 0, count: m * n)
+    for i in 0..<m {
+        for j in 0..<n {
+            var total: Double = 0
+            for p in 0..<k {
+                let av = transposeA ? a[p * m + i] : a[i * k + p]
+                let bv = transposeB ? b[j * k + p] : b[p * n + j]
+                total += Double(av) * Double(bv)
+            }
+            c[i * n + j] = Float(total)
+        }
+    }
+    return c
+}
+
+extension Tensor {
+    /// Matrix product op(a)·op(b) where op transposes the last two axes if asked.
+    ///
+    /// Ranks: both 2 (plain); a of rank > 2 with b of rank 2 (the leading axes of a are
+    /// batch: one sgemm); or both of one rank > 2 with equal leading axes (a batched product).
+    public static func matmul(_ a: Tensor, _ b: Tensor,
+                              transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+        precondition(a.rank >= 2 && b.rank >= 2, "matmul needs rank ≥ 2, got \(a.shape) and \(b.shape)")
+        let (ar, br) = (a.shape[a.rank - 2], a.shape[a.rank - 1])
+        let (m, k) = transposeA ? (br, ar) : (ar, br)
+        let (bRows, bColumns) = (b.shape[b.rank - 2], b.shape[b.rank - 1])
+        let (k2, n) = transposeB ? (bColumns, bRows) : (bRows, bColumns)
+        precondition(k == k2, "matmul inner extents differ: \(a.shape)\(transposeA ? "ᵀ" : "") · \(b.shape)\(transposeB ? "ᵀ" : "")")
+
+        if b.rank == 2 && !transposeA {
+            // Fold a's leading axes into its rows: one call, whatever the batch.
+            let rows = a.count / Swift.max(k, 1)
+            var outShape = Array(a.shape.dropLast())
+            outShape.append(n)
+            let out = Tensor(uninitializedShape: outShape)
+            sgemm(a.storage.base, transposeA: false, b.storage.base, transposeB: transposeB,
+                  out.storage.base, m: rows, n: n, k: k)
+            return out.recordingGradient(of: [a, b]) { g in
+                [a.requiresGrad ? matmul(g, b, transposeB: !transposeB) : nil,
+                 b.requiresGrad ? (transposeB ? matmul2D(g.flattenedToMatrix(), a.flattenedToMatrix(), true, false)
+                                              : matmul2D(a.flattenedToMatrix(), g.flattenedToMatrix(), true, false)) : nil]
+            }
+        }
+
+        precondition(a.rank == b.rank && a.shape.dropLast(2) == b.shape.dropLast(2),
+                     "batched matmul needs equal leading axes: \(a.shape) and \(b.shape)")
+        let batch = a.shape.dropLast(2).reduce(1, *)
+        var outShape = Array(a.shape.dropLast(2))
+        outShape += [m, n]
+        let out = Tensor(uninitializedShape: outShape)
+        let (pa, pb, po) = (a.storage.base, b.storage.base, out.storage.base)
+        for i in 0..<batch {
+            sgemm(pa + i * m * k, transposeA: transposeA, pb + i * k * n, transposeB: transposeB,
+                  po + i * m * n, m: m, n: n, k: k)
+        }
+        return out.recordingGradient(of: [a, b]) { g in
+            // C = op(A)·op(B): dA and dB are products of g with the other operand.
+            let da: Tensor? = !a.requiresGrad ? nil
+                : transposeA ? matmul(b, g, transposeA: transposeB, transposeB: true)
+                : matmul(g, b, transposeA: false, transposeB: !transposeB)
+            let db: Tensor? = !b.requiresGrad ? nil
+                : transposeB ? matmul(g, a, transposeA: true, transposeB: transposeA)
+                : matmul(a, g, transposeA: !transposeA, transposeB: false)
+            return [da, db]
+        }
+    }
+
+    /// A tensor of rank ≥ 2 seen as a matrix: leading axes folded into rows.
+    func flattenedToMatrix() -> Tensor {
+        rank == 2 ? self : Tensor(shape: [count / shape[rank - 1], shape[rank - 1]], storage: storage)
+    }
+
+    static func matmul2D(_ a: Tensor, _ b: Tensor, _ transposeA: Bool, _ transposeB: Bool) -> Tensor {
+        let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
+        let n = transposeB ? b.shape[0] : b.shape[1]
+        let out = Tensor(uninitializedShape: [m, n])
+        sgemm(a.storage.base, transposeA: transposeA, b.storage.base, transposeB: transposeB,
+              out.storage.base, m: m, n: n, k: k)
+        return out
+    }
+
+    /// `x·Wᵀ + b` with W stored as [out, in] (PyTorch's layout), fused: the bias is written
+    /// first and sgemm accumulates onto it, and the backward needs three sgemm-sized steps.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+        precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
+        let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
+        precondition(x.shape.last == inFeatures, "linear expects \(inFeatures) input features, got \(x.shape)")
+        if let bias { precondition(bias.shape == [outFeatures], "linear bias must be [\(outFeatures)], got \(bias.shape)") }
+        let rows = x.count / Swift.max(inFeatures, 1)
+        var outShape = Array(x.shape.dropLast())
+        outShape.append(outFeatures)
+        let out = Tensor(uninitializedShape: outShape)
+        let po = out.storage.base
+        if let bias {
+            for r in 0..<rows { (po + r * outFeatures).update(from: bias.storage.base, count: outFeatures) }
+        }
+        sgemm(x.storage.base, transposeA: false, weight.storage.base, transposeB: true, po,
+              m: rows, n: outFeatures, k: inFeatures, beta: bias == nil ? 0 : 1)
+        let operands = bias.map { [x, weight, $0] } ?? [x, weight]
+        let (needX, needW) = (x.requiresGrad, weight.requiresGrad)
+        let needB = bias?.requiresGrad ?? false
+        return out.recordingGradient(of: operands) { g in
+            let g2 = g.flattenedToMatrix()
+            var grads: [Tensor?] = [
+                needX ? matmul2D(g2, weight, false, false).reshaped(to: x.shape) : nil,
+                needW ? matmul2D(g2, x.flattenedToMatrix(), true, false) : nil,  // gᵀ·x
+            ]
+            if bias != nil { grads.append(needB ? g2.sum(alongAxis: 0) : nil) }
+            return grads
+        }
+    }
+}
+
+/// Sets how many threads OpenBLAS uses (it defaults to one per core).
+public func setBLASThreadCount(_ count: Int) { openblas_set_num_threads(Int32(count)) }
