@@ -62,6 +62,12 @@ extension Tensor {
     /// The accumulated gradient of a leaf (or of any tensor during `backward`).
     public var grad: Tensor? { node?.grad }
 
+    /// Edits the accumulated gradient in place (gradient clipping); nothing if there is none.
+    public func modifyGradient(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        guard let node, node.grad != nil else { return }
+        node.grad!.withUnsafeMutableBufferPointer(body)
+    }
+
     /// Forgets the accumulated gradient (PyTorch's `zero_grad(set_to_none=True)`).
     public func zeroGrad() { node?.grad = nil }
 

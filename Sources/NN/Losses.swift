@@ -1,0 +1,34 @@
+// Losses, written as their definitions; all reduce to a scalar mean.
+
+public enum Loss {
+    /// mean((prediction − target)²)
+    public static func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
+        precondition(prediction.shape == target.shape, "MSE shapes differ: \(prediction.shape) vs \(target.shape)")
+        return (prediction - target).square().mean()
+    }
+
+    /// Huber loss: ½d² where |d| < δ, else δ(|d| − ½δ). With δ = 1 it equals PyTorch's
+    /// `smooth_l1_loss`, which DQN uses.
+    public static func huber(_ prediction: Tensor, _ target: Tensor, delta: Float = 1) -> Tensor {
+        precondition(prediction.shape == target.shape, "Huber shapes differ: \(prediction.shape) vs \(target.shape)")
+        let difference = prediction - target
+        let magnitude = difference.abs()
+        let quadratic = 0.5 * difference.square()
+        let linear = delta * (magnitude - 0.5 * delta)
+        return Tensor.select(where: magnitude.detached() .< delta, quadratic, linear).mean()
+    }
+
+    /// Negative log-likelihood of `targets` under `logProbabilities` [..., C], averaged over
+    /// the positions where `mask` (shape [...]) is non-zero, or over all.
+    public static func negativeLogLikelihood(_ logProbabilities: Tensor, targets: [Int], mask: Tensor? = nil) -> Tensor {
+        let picked = logProbabilities.gather(alongLastAxis: targets)
+        guard let mask else { return -picked.mean() }
+        precondition(mask.shape == picked.shape, "mask shape \(mask.shape) must be \(picked.shape)")
+        return -(picked * mask).sum() / Swift.max(mask.sum().item, 1)
+    }
+
+    /// Cross-entropy from unnormalised logits [..., C] and class indices, optionally masked.
+    public static func crossEntropy(logits: Tensor, targets: [Int], mask: Tensor? = nil) -> Tensor {
+        negativeLogLikelihood(logits.logSoftmax(), targets: targets, mask: mask)
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+
+// Optimisers as PyTorch defines them (torch.optim, single-tensor form), so a recipe's
+// hyper-parameters carry over unchanged. Each keeps its state in buffers allocated once, and
+// `step()` is one loop per parameter with no allocation.
+
+public protocol Optimizer: AnyObject {
+    var parameters: [Parameter] { get }
+    var learningRate: Float { get set }
+    /// Applies one update from the accumulated gradients (parameters without one are skipped).
+    func step()
+}
+
+extension Optimizer {
+    public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+}
+
+/// Zeroed buffers matching each parameter.
+func zeroBuffers(like parameters: [Parameter]) -> [[Float]] {
+    parameters.map { [Float](repeating: 0, count: $0.value.count) }
+}
+
+/// Stochastic gradient descent with optional momentum (heavy-ball or Nesterov) and L2 decay.
+public final class SGD: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let momentum: Float, weightDecay: Float, nesterov: Bool
+    private var velocity: [[Float]]
+    private var started = false
+
+    public init(_ parameters: [Parameter], learningRate: Float, momentum: Float = 0,
+                weightDecay: Float = 0, nesterov: Bool = false) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.momentum = momentum
+        self.weightDecay = weightDecay
+        self.nesterov = nesterov
+        velocity = zeroBuffers(like: parameters)
+    }
+
+    public func step() {
+        for (index, parameter) in parameters.enumerated() {
+            guard let grad = parameter.grad else { continue }
+            grad.withUnsafeBufferPointer { g in
+                velocity[index].withUnsafeMutableBufferPointer { b in
+                    parameter.update { p in
+                        for i in 0..<p.count {
+                            var d = g[i] + weightDecay * p[i]
+                            if momentum != 0 {
+                                b[i] = started ? momentum * b[i] + d : d  // PyTorch: b₁ = g₁
+                                d = nesterov ? d + momentum * b[i] : b[i]
+                            }
+                            p[i] -= learningRate * d
+                        }
+                    }
+                }
+            }
+        }
+        started = true
+    }
+}
+
+/// Adam (Kingma & Ba, 2015) with bias correction; `weightDecay` is L2 added to the gradient.
+public final class Adam: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    /// Decoupled weight decay (AdamW) instead of L2.
+    let decoupled: Bool
+    private var firstMoment: [[Float]], secondMoment: [[Float]]
+    public private(set) var stepCount = 0
+
+    public convenience init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9,
+                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+        self.init(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupled: false)
+    }
+
+    init(_ parameters: [Parameter], _ learningRate: Float, _ beta1: Float, _ beta2: Float,
+         _ epsilon: Float, _ weightDecay: Float, decoupled: Bool) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+        firstMoment = zeroBuffers(like: parameters)
+        secondMoment = zeroBuffers(like: parameters)
+    }
+
+    public func step() {
+        stepCount += 1
+        let t = Float(stepCount)
+        let stepSize = learningRate / (1 - Foundation.pow(beta1, t))
+        let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        let l2: Float = decoupled ? 0 : weightDecay
+        let shrink: Float = decoupled ? 1 - learningRate * weightDecay : 1
+        for (index, parameter) in parameters.enumerated() {
+            guard let grad = parameter.grad else { continue }
+            grad.withUnsafeBufferPointer { g in
+                firstMoment[index].withUnsafeMutableBufferPointer { m in
+                    secondMoment[index].withUnsafeMutableBufferPointer { v in
+                        parameter.update { p in
+                            for i in 0..<p.count {
+                                let gi = g[i] + l2 * p[i]
+                                m[i] = b1 * m[i] + (1 - b1) * gi
+                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                p[i] = p[i] * shrink - stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// AdamW (Loshchilov & Hutter, 2019): Adam with weight decay applied to the weights directly.
+public final class AdamW: Optimizer {
+    private let adam: Adam
+    public var parameters: [Parameter] { adam.parameters }
+    public var learningRate: Float {
+        get { adam.learningRate }
+        set { adam.learningRate = newValue }
+    }
+
+    public init(_ parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+                epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
+        adam = Adam(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupled: true)
+    }
+
+    public func step() { adam.step() }
+}
+
+/// RMSprop (Hinton, 2012) as PyTorch writes it: ε outside the square root; optional
+/// centring and momentum.
+public final class RMSprop: Optimizer {
+    public let parameters: [Parameter]
+    public var learningRate: Float
+    public let alpha: Float, epsilon: Float, momentum: Float, centered: Bool
+    private var squareAverage: [[Float]], gradientAverage: [[Float]], buffer: [[Float]]
+
+    public init(_ parameters: [Parameter], learningRate: Float = 1e-2, alpha: Float = 0.99, epsilon: Float = 1e-8,
+                momentum: Float = 0, centered: Bool = false) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.alpha = alpha
+        self.epsilon = epsilon
+        self.momentum = momentum
+        self.centered = centered
+        squareAverage = zeroBuffers(like: parameters)
+        gradientAverage = zeroBuffers(like: parameters)
+        buffer = zeroBuffers(like: parameters)
+    }
+
+    public func step() {
+        for (index, parameter) in parameters.enumerated() {
+            guard let grad = parameter.grad else { continue }
+            grad.withUnsafeBufferPointer { g in
+                squareAverage[index].withUnsafeMutableBufferPointer { v in
+                    gradientAverage[index].withUnsafeMutableBufferPointer { ga in
+                        buffer[index].withUnsafeMutableBufferPointer { b in
+                            parameter.update { p in
+                                for i in 0..<p.count {
+                                    v[i] = alpha * v[i] + (1 - alpha) * g[i] * g[i]
+                                    var meanSquare = v[i]
+                                    if centered {
+                                        ga[i] = alpha * ga[i] + (1 - alpha) * g[i]
+                                        meanSquare -= ga[i] * ga[i]
+                                    }
+                                    let scaled = g[i] / (meanSquare.squareRoot() + epsilon)
+                                    if momentum > 0 {
+                                        b[i] = momentum * b[i] + scaled
+                                        p[i] -= learningRate * b[i]
+                                    } else {
+                                        p[i] -= learningRate * scaled
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scales all gradients together so their global L2 norm is at most `maxNorm`; returns the
+/// norm before clipping (PyTorch's `clip_grad_norm_`).
+@discardableResult
+public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Float {
+    var total: Double = 0
+    for p in parameters {
+        p.grad?.withUnsafeBufferPointer { g in for x in g { total += Double(x) * Double(x) } }
+    }
+    let norm = Float(total.squareRoot())
+    let scale = maxNorm / (norm + 1e-6)
+    guard scale < 1 else { return norm }
+    for p in parameters {
+        p.value.modifyGradient { g in for i in g.indices { g[i] *= scale } }
+    }
+    return norm
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import NN
+
+struct NormFixture: Decodable {
+    struct Case: Decodable { let y: [Float]; let dx: [Float]; let dw: [Float]; let db: [Float]? }
+    let x: [Float], w: [Float], b: [Float], weights: [Float]
+    let cases: [String: Case]
+}
+
+@Suite("Layers and initialisers")
+struct LayerTests {
+    @Test func normalisationLayersMatchPyTorch() throws {
+        let fixture = try loadJSON(NormFixture.self, "torch_norms.json")
+        let layerNorm = LayerNorm(6), rmsNorm = RMSNorm(6, epsilon: 1e-6)
+        layerNorm.weight.assign(Tensor(fixture.w)); layerNorm.bias.assign(Tensor(fixture.b))
+        rmsNorm.weight.assign(Tensor(fixture.w))
+        for (name, layer, bias) in [("layernorm", layerNorm as any Layer, Optional(layerNorm.bias)), ("rmsnorm", rmsNorm, nil)] {
+            let expected = try #require(fixture.cases[name])
+            let x = Tensor(fixture.x, shape: [2, 3, 6]).requiringGrad()
+            let y = layer(x)
+            expectClose(y.scalars, expected.y, tolerance: 1e-5, "\(name) output")
+            (y * Tensor(fixture.weights, shape: [2, 3, 6])).sum().backward()
+            expectClose(try #require(x.grad).scalars, expected.dx, tolerance: 1e-4, "\(name) ∂x")
+            expectClose(try #require(layer.parameters[0].grad).scalars, expected.dw, tolerance: 1e-4, "\(name) ∂w")
+            if let bias, let db = expected.db { expectClose(try #require(bias.grad).scalars, db, tolerance: 1e-4, "\(name) ∂b") }
+        }
+    }
+
+    @Test func parameterNamesFollowPyTorchConventions() {
+        var g = RandomGenerator(seed: 0)
+        let mlp = Sequential.mlp([4, 64, 64, 2], activation: .tanh, using: &g)
+        #expect(mlp.namedParameters.map(\.name) == ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"])
+        #expect(mlp.parameterCount == 4 * 64 + 64 + 64 * 64 + 64 + 64 * 2 + 2)
+        let attention = CausalSelfAttention(embedding: 8, heads: 2, using: &g)
+        #expect(attention.namedParameters.map(\.name) == ["c_attn.weight", "c_attn.bias", "c_proj.weight", "c_proj.bias"])
+    }
+
+    @Test func attentionIsCausal() {
+        // Changing a later token must not change earlier outputs.
+        var g = RandomGenerator(seed: 1)
+        let attention = CausalSelfAttention(embedding: 8, heads: 2, using: &g)
+        let x = Tensor.normal([1, 5, 8], using: &g)
+        var changed = x
+        changed.withUnsafeMutableBufferPointer { for i in (4 * 8)..<(5 * 8) { $0[i] += 3 } }
+        let (a, b) = (attention(x).scalars, attention(changed).scalars)
+        #expect(Array(a[..<(4 * 8)]) == Array(b[..<(4 * 8)]))
+        #expect(Array(a[(4 * 8)...]) != Array(b[(4 * 8)...]))
+    }
+
+    @Test func dropoutScalesInTrainingAndIsIdentityInEvaluation() {
+        let dropout = Dropout(probability: 0.25, seed: 3)
+        let x = Tensor.ones([10_000])
+        let y = dropout(x)
+        let kept = y.scalars.filter { $0 != 0 }
+        #expect(kept.allSatisfy { Swift.abs($0 - 1 / 0.75) < 1e-6 })
+        #expect(Swift.abs(Float(kept.count) / 10_000 - 0.75) < 0.02)
+        dropout.setTraining(false)
+        #expect(dropout(x).scalars == x.scalars)
+    }
+
+    @Test func initialisersHaveTheirDefiningProperties() {
+        var g = RandomGenerator(seed: 2)
+        for shape in [[64, 16], [16, 64], [32, 32]] {
+            let w = Initializer.orthogonal(shape, gain: 2, using: &g)
+            // The smaller Gram matrix is gain²·I.
+            let gram = shape[0] >= shape[1] ? Tensor.matmul(w, w, transposeA: true) : Tensor.matmul(w, w, transposeB: true)
+            let n = gram.shape[0]
+            let identity = Tensor((0..<(n * n)).map { $0 / n == $0 % n ? 4 : 0 }, shape: [n, n])
+            #expect((gram - identity).abs().max().item < 1e-4, "orthogonal \(shape)")
+        }
+        let xavier = Initializer.xavierUniform([200, 300], using: &g)
+        let bound = (6.0 / 500.0).squareRoot()
+        #expect(Double(xavier.abs().max().item) <= bound)
+        #expect(Swift.abs(Double(xavier.variance(alongAxis: 0).mean().item) - bound * bound / 3) < 2e-4)
+        let kaiming = Initializer.kaimingNormal([400, 250], using: &g)
+        #expect(Swift.abs(kaiming.flattened().variance(alongAxis: 0).item - 2.0 / 250) < 3e-4)
+    }
+
+    @Test func lossesMatchTheirDefinitions() {
+        let prediction = Tensor([0.5, 2, -3]), target = Tensor([0, 0, 0])
+        #expect(Swift.abs(Loss.meanSquaredError(prediction, target).item - (0.25 + 4 + 9) / 3) < 1e-6)
+        // Huber, δ = 1: ½·0.25, 2 − ½, 3 − ½
+        #expect(Swift.abs(Loss.huber(prediction, target).item - (0.125 + 1.5 + 2.5) / 3) < 1e-6)
+        let logits = Tensor(rows: [[2, 0, 0], [0, 0, 0]])
+        let ce = Loss.crossEntropy(logits: logits, targets: [0, 1]).item
+        let expected = (-log(exp(2) / (exp(2) + 2)) + log(3.0)) / 2
+        #expect(Swift.abs(Double(ce) - expected) < 1e-6)
+        let masked = Loss.crossEntropy(logits: logits, targets: [0, 1], mask: Tensor([0, 1])).item
+        #expect(Swift.abs(Double(masked) - log(3.0)) < 1e-6)
+    }
+}
