@@ -1,5 +1,5 @@
 import Testing
-@testable import Tensor
+import Tensor
 
 /// Central finite differences against the analytic gradient of L = Σ w ⊙ f(inputs), where w
 /// are fixed random weights (so every output element matters). The loss is summed in

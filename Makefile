@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` and `make test`. Both install missing Debian
+# packages themselves (scripts/install-deps.sh), so they work on a fresh machine as root.
+SWIFT ?= swift
+ATHANOR := .build/release/athanor
+ANCHORS ?= ../shared/anchors
+
+.PHONY: demo test build perf deps clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product athanor
+
+# Main job: build, run the benchmarks, print the results table (and write Results/).
+demo: build
+	$(ATHANOR) perf
+
+# The whole test suite, on an optimised build (tests that train need it).
+test: deps
+	$(SWIFT) test -c release
+
+# Benchmarks side by side with the PyTorch anchor (creates its venv on first use, ≈ 5 GB).
+perf: build
+	$(ANCHORS)/setup.sh
+	$(ATHANOR) perf --anchors $(ANCHORS)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Athanor: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "athanor",
+        abstract: "Reinforcement learning from first principles: environments, agents and benchmarks.",
+        discussion: """
+            Commands that report take --json and then print exactly one JSON document on stdout;
+            progress goes to stderr. Errors are one line on stderr with a non-zero exit status.
+            """,
+        version: athanorVersion,
+        subcommands: [Perf.self]
+    )
+}
+
+let athanorVersion = "0.1.0"
+
+/// A failure the user can act on: printed as one line, exit status 1.
+struct UserError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Progress and logs go to stderr so that stdout holds only results.
+func log(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Athanor builds against, if any is missing. Idempotent and
+# silent when everything is present; needs root (or sudo) only when it has to install.
+set -euo pipefail
+packages=(libopenblas-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing ${missing[*]} …" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
