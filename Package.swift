@@ -3,6 +3,12 @@
 // Dependencies point one way: Tensor → NN → RL → Environments / Agents → CLI.
 import PackageDescription
 
+// Athanor builds from source where it runs, so the element-wise kernels may use the host's full
+// vector width (AVX2 and FMA on the machines we target), as `-march=native` would in C.
+// `-fno-math-errno` lets `squareRoot()` compile to a vector instruction: without it Swift on
+// Linux keeps a libm call for errno's sake, and loops containing it do not vectorise.
+let vectorised: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native", "-Xcc", "-fno-math-errno"])]
+
 let package = Package(
     name: "Athanor",
     platforms: [.macOS(.v14)],
@@ -24,8 +30,8 @@ let package = Package(
         ),
         // Counts heap allocations for `athanor perf`; linked into the CLI only.
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
-        .target(name: "Tensor", dependencies: ["COpenBLAS"], path: "Sources/Tensor"),
-        .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN"),
+        .target(name: "Tensor", dependencies: ["COpenBLAS"], path: "Sources/Tensor", swiftSettings: vectorised),
+        .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN", swiftSettings: vectorised),
         .executableTarget(
             name: "athanor",
             dependencies: [

@@ -102,17 +102,29 @@ public final class Adam: Optimizer {
                 firstMoment[index].withUnsafeMutableBufferPointer { m in
                     secondMoment[index].withUnsafeMutableBufferPointer { v in
                         parameter.update { p in
-                            for i in 0..<p.count {
-                                let gi = g[i] + l2 * p[i]
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                p[i] = p[i] * shrink - stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
-                            }
+                            adamKernel(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, p.count,
+                                       b1, b2, eps, l2, shrink, stepSize, correction2)
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// One Adam update over a buffer; locals only, so the loop vectorises.
+@inline(__always)
+private func adamKernel(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ count: Int,
+                        _ b1: Float, _ b2: Float, _ eps: Float, _ l2: Float, _ shrink: Float,
+                        _ stepSize: Float, _ correction2: Float) {
+    for i in 0..<count {
+        let gi = g[i] + l2 * p[i]
+        let mi = b1 * m[i] + (1 - b1) * gi
+        let vi = b2 * v[i] + (1 - b2) * gi * gi
+        m[i] = mi
+        v[i] = vi
+        p[i] = p[i] * shrink - stepSize * mi / (vi.squareRoot() / correction2 + eps)
     }
 }
 

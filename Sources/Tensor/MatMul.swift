@@ -1,7 +1,8 @@
 import COpenBLAS
 
-// Matrix products through OpenBLAS's cblas_sgemm. Transposes are flags, never copies: the
-// backward of C = op(A)·op(B) is two more sgemm calls with the flags rearranged.
+// Matrix products through OpenBLAS's cblas_sgemm (small ones through SmallMatmul.swift).
+// Transposes are flags, never copies: the backward of C = op(A)·op(B) is two more products
+// with the flags rearranged.
 
 /// C ← alpha·op(A)·op(B) + beta·C for row-major matrices; op(A) is m×k, op(B) is k×n.
 @inline(__always)
@@ -10,6 +11,10 @@ func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float
     if m == 0 || n == 0 { return }
     if k == 0 {
         if beta == 0 { c.update(repeating: 0, count: m * n) }
+        return
+    }
+    if n >= 8 && m * n * k <= smallMatmulLimit && alpha == 1 && (beta == 0 || beta == 1) {
+        smallMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, accumulate: beta == 1)
         return
     }
     cblas_sgemm(CblasRowMajor,

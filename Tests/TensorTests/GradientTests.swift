@@ -121,6 +121,8 @@ struct GradientTests {
     @Test func linear() {
         let x = randomTensor([2, 3, 4], seed: 20), w = randomTensor([5, 4], seed: 21), b = randomTensor([5], seed: 22)
         checkGradients([x, w, b]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
+        let wide = randomTensor([12, 4], seed: 25), wideBias = randomTensor([12], seed: 26)  // the Swift kernel's path
+        checkGradients([x, wide, wideBias]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
         checkGradients([x, w]) { Tensor.linear($0[0], weight: $0[1], bias: nil) }
     }
 

@@ -4,8 +4,11 @@ import Tensor
 
 @Suite("Tensor values and semantics")
 struct TensorTests {
-    @Test(arguments: [(1, 1, 1), (3, 5, 4), (17, 9, 33), (64, 64, 64), (2, 130, 7)])
-    func blasMatmulMatchesNaiveReference(size: (Int, Int, Int)) {
+    // Sizes cover both paths: the Swift kernel (≥ 8 columns, m·n·k ≤ 2^18, with row and column
+    // edges) and cblas_sgemm (narrow or large products).
+    @Test(arguments: [(1, 1, 1), (3, 5, 4), (17, 9, 33), (64, 64, 64), (2, 130, 7), (5, 8, 3), (13, 24, 64),
+                      (7, 33, 1), (300, 200, 100)])
+    func matmulMatchesNaiveReference(size: (Int, Int, Int)) {
         let (m, n, k) = size
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let a = randomTensor(ta ? [k, m] : [m, k], seed: 1), b = randomTensor(tb ? [n, k] : [k, n], seed: 2)
@@ -14,6 +17,14 @@ struct TensorTests {
             #expect(fast.shape == [m, n])
             #expect(zip(fast.scalars, reference).allSatisfy { Swift.abs($0 - $1) <= 1e-5 * Float(k) })
         }
+    }
+
+    @Test(arguments: [5, 24, 40])
+    func linearEqualsMatmulPlusBias(outFeatures: Int) {
+        let x = randomTensor([6, 10], seed: 5), w = randomTensor([outFeatures, 10], seed: 6), b = randomTensor([outFeatures], seed: 7)
+        let fused = Tensor.linear(x, weight: w, bias: b).scalars
+        let reference = (Tensor.matmul(x, w, transposeB: true) + b).scalars
+        #expect(zip(fused, reference).allSatisfy { Swift.abs($0 - $1) <= 1e-5 })
     }
 
     @Test func batchedMatmulMatchesPerBatchProducts() {
