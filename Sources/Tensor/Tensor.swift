@@ -6,28 +6,30 @@ import Foundation
 // tensors around never copies data. A tensor that takes part in automatic differentiation
 // also carries a `GradNode` (see Autograd.swift); all copies of it share that node.
 
-/// A flat Float32 buffer. Tensors share it until one writes (copy-on-write).
-final class TensorStorage {
-    let count: Int
-    let base: UnsafeMutablePointer<Float>
-
-    init(uninitializedCount count: Int) {
-        self.count = count
-        base = .allocate(capacity: Swift.max(count, 1))
+/// A flat Float32 buffer. Tensors share it until one writes (copy-on-write). The elements
+/// live in the same heap block as the object (tail allocation): one malloc per tensor.
+final class TensorStorage: ManagedBuffer<Int, Float> {
+    static func make(uninitializedCount count: Int) -> TensorStorage {
+        let buffer = TensorStorage.create(minimumCapacity: Swift.max(count, 1)) { _ in count }
+        return unsafeDowncast(buffer, to: TensorStorage.self)
     }
 
-    convenience init(repeating value: Float, count: Int) {
-        self.init(uninitializedCount: count)
-        base.initialize(repeating: value, count: count)
+    static func make(repeating value: Float, count: Int) -> TensorStorage {
+        let storage = make(uninitializedCount: count)
+        storage.base.initialize(repeating: value, count: count)
+        return storage
     }
+
+    var count: Int { header }
+
+    /// The elements; valid while this storage is alive (its tensor holds it).
+    var base: UnsafeMutablePointer<Float> { withUnsafeMutablePointerToElements { $0 } }
 
     func copy() -> TensorStorage {
-        let result = TensorStorage(uninitializedCount: count)
+        let result = TensorStorage.make(uninitializedCount: count)
         result.base.update(from: base, count: count)
         return result
     }
-
-    deinit { base.deallocate() }
 }
 
 public struct Tensor {
@@ -45,7 +47,7 @@ public struct Tensor {
 
     /// A tensor whose elements are not yet written; kernels fill it.
     init(uninitializedShape shape: [Int]) {
-        self.init(shape: shape, storage: TensorStorage(uninitializedCount: shape.reduce(1, *)))
+        self.init(shape: shape, storage: TensorStorage.make(uninitializedCount: shape.reduce(1, *)))
     }
 
     public var count: Int { storage.count }
@@ -79,7 +81,7 @@ extension Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
         precondition(scalars.count == shape.reduce(1, *),
                      "\(scalars.count) scalars cannot fill shape \(shape)")
-        let storage = TensorStorage(uninitializedCount: scalars.count)
+        let storage = TensorStorage.make(uninitializedCount: scalars.count)
         scalars.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: scalars.count) }
         self.init(shape: shape, storage: storage)
     }
@@ -98,7 +100,7 @@ extension Tensor {
     }
 
     public static func full(_ value: Float, shape: [Int]) -> Tensor {
-        Tensor(shape: shape, storage: TensorStorage(repeating: value, count: shape.reduce(1, *)))
+        Tensor(shape: shape, storage: TensorStorage.make(repeating: value, count: shape.reduce(1, *)))
     }
 
     public static func zeros(_ shape: [Int]) -> Tensor { full(0, shape: shape) }

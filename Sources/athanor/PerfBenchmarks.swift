@@ -8,24 +8,29 @@ import NN
 
 enum PerfBenchmarks {
     /// sgemm 512×512×512 through `Tensor.matmul` (allocating its result, as users call it)
-    /// and through a raw `cblas_sgemm` into a preallocated buffer. GFLOP/s at the median.
+    /// and through a raw `cblas_sgemm` into a preallocated buffer, in alternating rounds so
+    /// that a machine whose speed drifts affects both alike. GFLOP/s at the median call.
     static func sgemm(size n: Int = 512, calls: Int) -> (ours: Double, raw: Double) {
         var generator = RandomGenerator(seed: 0)
         let a = Tensor.normal([n, n], using: &generator), b = Tensor.normal([n, n], using: &generator)
         let flops = 2 * Double(n * n * n)
-        let ours = timeEach(warmup: 20, count: calls) { _ = Tensor.matmul(a, b) }.median
         var c = [Float](repeating: 0, count: n * n)
-        let raw = a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                c.withUnsafeMutableBufferPointer { pc in
-                    timeEach(warmup: 20, count: calls) {
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
-                                    pa.baseAddress, Int32(n), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
-                    }.median
+        var ours: [Double] = [], raw: [Double] = []
+        let rounds = 10
+        for _ in 0..<rounds {
+            ours += timeEach(warmup: 2, count: calls / rounds) { _ = Tensor.matmul(a, b) }
+            raw += a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        timeEach(warmup: 2, count: calls / rounds) {
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1,
+                                        pa.baseAddress, Int32(n), pb.baseAddress, Int32(n), 0, pc.baseAddress, Int32(n))
+                        }
+                    }
                 }
             }
         }
-        return (flops / (ours * 1000), flops / (raw * 1000))
+        return (flops / (ours.sorted().median * 1000), flops / (raw.sorted().median * 1000))
     }
 
     struct StepResult {

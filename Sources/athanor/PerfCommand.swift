@@ -41,6 +41,10 @@ struct Perf: ParsableCommand {
         log("athanor perf: sgemm 512³ …")
         let calls = quick ? 50 : 300
         let sgemm = PerfBenchmarks.sgemm(calls: calls)
+        // The MLP steps run on one BLAS thread, as the PyTorch anchor does (torch.set_num_threads(1));
+        // OpenBLAS's second thread does not pay off at these sizes anyway.
+        setBLASThreadCount(1)
+        defer { setBLASThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
         log("athanor perf: MLP 4→64→64→2, batch 64 …")
         let small = PerfBenchmarks.mlpStep(sizes: [4, 64, 64, 2], batch: 64, warmup: 200, steps: quick ? 500 : 2000)
         log("athanor perf: MLP 128→256→256→10, batch 256 …")
