@@ -27,8 +27,9 @@ import Foundation
     q = Float(1.185_347_056_866_54e-4).addingProduct(q, x2)
     q = Float(2.268_434_632_439_00e-3).addingProduct(q, x2)
     q = Float(4.893_525_185_543_85e-3).addingProduct(q, x2)
-    // Below 4e-4 the approximation and tanh(x) = x agree to the last bit; keep x exactly.
-    return Swift.abs(input) < 0.0004 ? input : p / q
+    // Below 4e-4 tanh(x) rounds to x; from 9 on it rounds to ±1. Return those exactly.
+    let magnitude = Swift.abs(input)
+    return magnitude < 0.0004 ? input : (magnitude >= 9 ? (input > 0 ? 1 : -1) : p / q)
 }
 
 /// The logistic function, written to stay finite for large |x|.
