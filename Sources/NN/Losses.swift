@@ -1,10 +1,23 @@
 // Losses, written as their definitions; all reduce to a scalar mean.
 
 public enum Loss {
-    /// mean((prediction − target)²)
+    /// mean((prediction − target)²), fused into one op (one pass forward, one backward).
     public static func meanSquaredError(_ prediction: Tensor, _ target: Tensor) -> Tensor {
         precondition(prediction.shape == target.shape, "MSE shapes differ: \(prediction.shape) vs \(target.shape)")
-        return (prediction - target).square().mean()
+        let n = Float(Swift.max(prediction.count, 1))
+        var total: Float = 0
+        prediction.withUnsafeBufferPointer { p in
+            target.withUnsafeBufferPointer { t in
+                for i in p.indices { total += (p[i] - t[i]) * (p[i] - t[i]) }
+            }
+        }
+        let (needPrediction, needTarget) = (prediction.requiresGrad, target.requiresGrad)
+        return Tensor(total / n).recordingGradient(of: [prediction, target]) { g in
+            // ∂/∂prediction = 2(prediction − target)/n; ∂/∂target is its negative.
+            let scale = 2 * g.item / n
+            let difference = prediction.detached() - target.detached()
+            return [needPrediction ? difference * scale : nil, needTarget ? difference * -scale : nil]
+        }
     }
 
     /// Huber loss: ½d² where |d| < δ, else δ(|d| − ½δ). With δ = 1 it equals PyTorch's

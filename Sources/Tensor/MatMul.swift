@@ -13,9 +13,14 @@ func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float
         if beta == 0 { c.update(repeating: 0, count: m * n) }
         return
     }
-    if n >= 8 && m * n * k <= smallMatmulLimit && alpha == 1 && (beta == 0 || beta == 1) {
-        smallMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, accumulate: beta == 1)
-        return
+    if m * n * k <= smallMatmulLimit && alpha == 1 && (beta == 0 || beta == 1) {
+        if n >= 8 {
+            smallMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, accumulate: beta == 1)
+            return
+        }
+        if narrowMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, accumulate: beta == 1) {
+            return
+        }
     }
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,

@@ -27,6 +27,47 @@ typealias Lanes = SIMD8<Float>
     }
 }
 
+/// Narrow products (n < 8, such as a policy or value head) that the kernels below do well:
+/// A·Bᵀ as dot products along k, and Aᵀ·op(B) as the wide product Cᵀ = op(B)ᵀ·A.
+/// Returns false when neither applies.
+func narrowMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
+                  _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool) -> Bool {
+    if transposeB && !transposeA {
+        // C[i, j] = Σ_p a[i, p]·b[j, p]: both rows contiguous along k.
+        for i in 0..<m {
+            let row = a + i * k
+            for j in 0..<n {
+                let column = b + j * k
+                var lanes = Lanes()
+                var p = 0
+                while p + 8 <= k {
+                    lanes = lanes.addingProduct(load(row + p), load(column + p))
+                    p += 8
+                }
+                var total = lanes.sum()
+                while p < k { total += row[p] * column[p]; p += 1 }
+                c[i * n + j] = accumulate ? c[i * n + j] + total : total
+            }
+        }
+        return true
+    }
+    if transposeA && m % 8 == 0 {
+        // a is stored [k, m], which is exactly the row-major B operand of Cᵀ = op(B)ᵀ·a.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: n * m) { buffer in
+            let transposed = buffer.baseAddress!
+            smallMatmulKernel(b, !transposeB, a, transposed, n, m, k, false)
+            for i in 0..<m {
+                for j in 0..<n {
+                    let value = transposed[j * m + i]
+                    c[i * n + j] = accumulate ? c[i * n + j] + value : value
+                }
+            }
+        }
+        return true
+    }
+    return false
+}
+
 /// C (m×n, row-major) = op(A)·op(B), or C += op(A)·op(B) when `accumulate`.
 func smallMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
                  _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool) {

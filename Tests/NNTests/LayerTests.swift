@@ -77,6 +77,18 @@ struct LayerTests {
         #expect(Swift.abs(kaiming.flattened().variance(alongAxis: 0).item - 2.0 / 250) < 3e-4)
     }
 
+    @Test func lossGradientsMatchFiniteDifferences() {
+        var g = RandomGenerator(seed: 4)
+        let prediction = Tensor.normal([5, 3], using: &g), target = Tensor.normal([5, 3], using: &g)
+        for (name, loss) in [("mse", { (p: Tensor, t: Tensor) in Loss.meanSquaredError(p, t) }),
+                             ("huber", { Loss.huber($0, $1, delta: 0.7) })] {
+            let result = checkGradient([prediction, target]) { loss($0[0], $0[1]) }
+            #expect(result.passed, "\(name): \(result.detail)")
+        }
+        let ce = checkGradient([prediction]) { Loss.crossEntropy(logits: $0[0], targets: [0, 2, 1, 1, 0], mask: Tensor([1, 0, 1, 1, 1])) }
+        #expect(ce.passed, "\(ce.detail)")
+    }
+
     @Test func lossesMatchTheirDefinitions() {
         let prediction = Tensor([0.5, 2, -3]), target = Tensor([0, 0, 0])
         #expect(Swift.abs(Loss.meanSquaredError(prediction, target).item - (0.25 + 4 + 9) / 3) < 1e-6)

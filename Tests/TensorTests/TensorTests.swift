@@ -4,10 +4,10 @@ import Tensor
 
 @Suite("Tensor values and semantics")
 struct TensorTests {
-    // Sizes cover both paths: the Swift kernel (≥ 8 columns, m·n·k ≤ 2^18, with row and column
-    // edges) and cblas_sgemm (narrow or large products).
+    // Sizes cover every path: the Swift kernel (≥ 8 columns, m·n·k ≤ 2^18, with row and column
+    // edges), the narrow kernels (fewer than 8 columns) and cblas_sgemm (large products).
     @Test(arguments: [(1, 1, 1), (3, 5, 4), (17, 9, 33), (64, 64, 64), (2, 130, 7), (5, 8, 3), (13, 24, 64),
-                      (7, 33, 1), (300, 200, 100)])
+                      (7, 33, 1), (300, 200, 100), (16, 3, 20), (64, 2, 64), (24, 1, 9)])
     func matmulMatchesNaiveReference(size: (Int, Int, Int)) {
         let (m, n, k) = size
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
