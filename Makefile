@@ -23,7 +23,7 @@ test: deps
 # Benchmarks side by side with the PyTorch anchor (creates its venv on first use, ≈ 5 GB).
 perf: build
 	$(ANCHORS)/setup.sh
-	$(ATHANOR) perf --anchors $(ANCHORS)
+	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 3
 
 clean:
 	rm -rf .build

@@ -116,7 +116,9 @@ extension GradNode {
     /// Nodes reachable from this one, every node after all of its inputs.
     fileprivate func topologicalOrder() -> [GradNode] {
         var order: [GradNode] = []
+        order.reserveCapacity(32)
         var stack: [(node: GradNode, nextInput: Int)] = [(self, 0)]
+        stack.reserveCapacity(32)
         visited = true
         while !stack.isEmpty {
             let (node, next) = stack[stack.count - 1]

@@ -120,8 +120,8 @@ extension Tensor {
         precondition(x.shape.last == inFeatures, "linear expects \(inFeatures) input features, got \(x.shape)")
         if let bias { precondition(bias.shape == [outFeatures], "linear bias must be [\(outFeatures)], got \(bias.shape)") }
         let rows = x.count / Swift.max(inFeatures, 1)
-        var outShape = Array(x.shape.dropLast())
-        outShape.append(outFeatures)
+        var outShape = x.shape
+        outShape[outShape.count - 1] = outFeatures
         let out = Tensor(uninitializedShape: outShape)
         let po = out.storage.base
         if let bias {
@@ -134,12 +134,9 @@ extension Tensor {
         let needB = bias?.requiresGrad ?? false
         return out.recordingGradient(of: operands) { g in
             let g2 = g.flattenedToMatrix()
-            var grads: [Tensor?] = [
-                needX ? matmul2D(g2, weight, false, false).reshaped(to: x.shape) : nil,
-                needW ? matmul2D(g2, x.flattenedToMatrix(), true, false) : nil,  // gᵀ·x
-            ]
-            if bias != nil { grads.append(needB ? g2.sum(alongAxis: 0) : nil) }
-            return grads
+            let dx = needX ? matmul2D(g2, weight, false, false).reshaped(to: x.shape) : nil
+            let dw = needW ? matmul2D(g2, x.flattenedToMatrix(), true, false) : nil  // gᵀ·x
+            return bias == nil ? [dx, dw] : [dx, dw, needB ? g2.sum(alongAxis: 0) : nil]
         }
     }
 }

@@ -6,12 +6,13 @@ struct Perf: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Micro-benchmarks of the tensor core, optionally beside PyTorch; writes Results/perf.md.",
         discussion: """
-            With --anchors DIR the PyTorch anchor (DIR/torch_micro.py, 1 thread) runs in the same
-            invocation and the table shows ratios. --json prints one object of fixed names:
-            sgemm-512-gflops, sgemm-512-raw-gflops, mlp-small-step-us, mlp-large-step-us,
-            mlp-small-allocs-per-step, mlp-large-allocs-per-step, peak-rss-mib, and with anchors
-            torch-mlp-small-step-us, torch-mlp-large-step-us, torch-sgemm-512-gflops,
-            mlp-small-speedup-vs-torch, mlp-large-speedup-vs-torch.
+            With --anchors DIR the MLP benchmarks of DIR/torch_micro.py (PyTorch, 1 thread) run in
+            alternating rounds with ours, so a machine whose speed drifts affects both alike; each
+            ratio is the median over rounds of PyTorch's median step over ours.
+            --json prints one object of fixed names: sgemm-512-gflops, sgemm-512-raw-gflops,
+            mlp-small-step-us, mlp-large-step-us, mlp-small-allocs-per-step,
+            mlp-large-allocs-per-step, peak-rss-mib, and with anchors torch-mlp-small-step-us,
+            torch-mlp-large-step-us, mlp-small-speedup-vs-torch, mlp-large-speedup-vs-torch.
             """
     )
 
@@ -21,14 +22,14 @@ struct Perf: ParsableCommand {
     @Flag(help: "Fewer repetitions (a quick look; noisier).")
     var quick = false
 
-    @Option(help: "Folder of the Python anchors (e.g. ../shared/anchors): run torch_micro.py beside us.")
+    @Option(help: "Folder of the Python anchors (e.g. ../shared/anchors): run torch_micro.py's MLP benchmarks beside ours.")
     var anchors: String?
 
     @Option(help: "Python with torch for the anchors (default: ~/.venvs/anchors/bin/python, else python3).")
     var python: String?
 
-    @Option(help: "Read PyTorch figures from this torch_micro.py JSON instead of running it.")
-    var anchorResults: String?
+    @Option(help: "Alternating rounds of PyTorch and Athanor when --anchors is given.")
+    var rounds = 3
 
     @Option(help: "Where to write the Markdown table.")
     var output = "Results/perf.md"
@@ -36,38 +37,53 @@ struct Perf: ParsableCommand {
     @Flag(help: "Do not write the Markdown table.")
     var noWrite = false
 
-    func run() throws {
-        let torch = try loadAnchor()
-        log("athanor perf: sgemm 512³ …")
-        let calls = quick ? 50 : 300
-        let sgemm = PerfBenchmarks.sgemm(calls: calls)
-        // The MLP steps run on one BLAS thread, as the PyTorch anchor does (torch.set_num_threads(1));
-        // OpenBLAS's second thread does not pay off at these sizes anyway.
-        setBLASThreadCount(1)
-        defer { setBLASThreadCount(ProcessInfo.processInfo.activeProcessorCount) }
-        log("athanor perf: MLP 4→64→64→2, batch 64 …")
-        let small = PerfBenchmarks.mlpStep(sizes: [4, 64, 64, 2], batch: 64, warmup: 200, steps: quick ? 500 : 2000)
-        log("athanor perf: MLP 128→256→256→10, batch 256 …")
-        let large = PerfBenchmarks.mlpStep(sizes: [128, 256, 256, 10], batch: 256, warmup: 50, steps: quick ? 200 : 1000)
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+    }
 
+    func run() throws {
+        let anchor = try anchors.map { try TorchAnchor(folder: $0, python: python) }
+        log("athanor perf: sgemm 512³ …")
+        let sgemm = PerfBenchmarks.sgemm(calls: quick ? 50 : 300)
+
+        var smallRounds: [PerfBenchmarks.StepResult] = [], largeRounds: [PerfBenchmarks.StepResult] = []
+        var torchRounds: [TorchAnchor.Figures] = []
+        for round in 1...(anchor == nil ? 1 : rounds) {
+            if let anchor {
+                log("athanor perf: round \(round): PyTorch MLP steps …")
+                torchRounds.append(try anchor.measure())
+            }
+            log("athanor perf: round \(round): MLP steps …")
+            // One BLAS thread, as the PyTorch anchor (torch.set_num_threads(1)); OpenBLAS's second
+            // thread does not pay off at these sizes anyway.
+            setBLASThreadCount(1)
+            smallRounds.append(PerfBenchmarks.mlpStep(sizes: [4, 64, 64, 2], batch: 64, warmup: 200, steps: quick ? 500 : 2000))
+            largeRounds.append(PerfBenchmarks.mlpStep(sizes: [128, 256, 256, 10], batch: 256, warmup: 50, steps: quick ? 200 : 1000))
+            setBLASThreadCount(ProcessInfo.processInfo.activeProcessorCount)
+        }
+
+        func median(_ values: [Double]) -> Double { values.sorted().median }
         var figures: [String: Double] = [
             "sgemm-512-gflops": sgemm.ours,
             "sgemm-512-raw-gflops": sgemm.raw,
-            "mlp-small-step-us": small.medianMicroseconds,
-            "mlp-large-step-us": large.medianMicroseconds,
+            "mlp-small-step-us": median(smallRounds.map(\.medianMicroseconds)),
+            "mlp-large-step-us": median(largeRounds.map(\.medianMicroseconds)),
             "peak-rss-mib": peakResidentMiB(),
         ]
-        if let a = small.allocationsPerStep { figures["mlp-small-allocs-per-step"] = a }
-        if let a = large.allocationsPerStep { figures["mlp-large-allocs-per-step"] = a }
-        if let torch {
-            figures["torch-mlp-small-step-us"] = torch.smallStep
-            figures["torch-mlp-large-step-us"] = torch.largeStep
-            figures["torch-sgemm-512-gflops"] = torch.sgemm
-            figures["mlp-small-speedup-vs-torch"] = torch.smallStep / small.medianMicroseconds
-            figures["mlp-large-speedup-vs-torch"] = torch.largeStep / large.medianMicroseconds
+        if let a = smallRounds.last?.allocationsPerStep { figures["mlp-small-allocs-per-step"] = a }
+        if let a = largeRounds.last?.allocationsPerStep { figures["mlp-large-allocs-per-step"] = a }
+        var ratios: [(small: Double, large: Double)] = []
+        if !torchRounds.isEmpty {
+            ratios = zip(torchRounds, zip(smallRounds, largeRounds)).map { torch, ours in
+                (torch.smallStep / ours.0.medianMicroseconds, torch.largeStep / ours.1.medianMicroseconds)
+            }
+            figures["torch-mlp-small-step-us"] = median(torchRounds.map(\.smallStep))
+            figures["torch-mlp-large-step-us"] = median(torchRounds.map(\.largeStep))
+            figures["mlp-small-speedup-vs-torch"] = median(ratios.map(\.small))
+            figures["mlp-large-speedup-vs-torch"] = median(ratios.map(\.large))
         }
 
-        let report = PerfReport(figures: figures, torchVersion: torch?.version, quick: quick)
+        let report = PerfReport(figures: figures, roundRatios: ratios, torchVersion: torchRounds.first?.version, quick: quick)
         if !noWrite {
             try writeAtomically(Data(report.markdown().utf8), to: URL(fileURLWithPath: output))
             log("athanor perf: wrote \(output)")
@@ -79,56 +95,52 @@ struct Perf: ParsableCommand {
             print(report.table())
         }
     }
+}
 
-    struct TorchFigures {
-        let smallStep: Double, largeStep: Double, sgemm: Double, version: String
+/// The PyTorch side: torch_micro.py's own `mlp_bench`, imported and run for the two MLPs.
+struct TorchAnchor {
+    struct Figures { let smallStep: Double, largeStep: Double, version: String }
+    let folder: String
+    let interpreter: String
+
+    init(folder: String, python: String?) throws {
+        guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: folder).appendingPathComponent("torch_micro.py").path) else {
+            throw UserError("no torch_micro.py in \(folder)")
+        }
+        self.folder = folder
+        let venv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".venvs/anchors/bin/python").path
+        interpreter = python ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
     }
 
-    /// PyTorch's figures: from a given JSON, or by running the anchor script now.
-    func loadAnchor() throws -> TorchFigures? {
-        var path = anchorResults
-        if path == nil, let anchors {
-            let script = URL(fileURLWithPath: anchors).appendingPathComponent("torch_micro.py")
-            guard FileManager.default.fileExists(atPath: script.path) else {
-                throw UserError("no torch_micro.py in \(anchors)")
-            }
-            let home = FileManager.default.homeDirectoryForCurrentUser.path
-            let interpreter = python ?? (FileManager.default.isExecutableFile(atPath: "\(home)/.venvs/anchors/bin/python")
-                ? "\(home)/.venvs/anchors/bin/python" : "/usr/bin/env")
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-anchor-\(getpid())")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            log("athanor perf: running the PyTorch anchor (\(script.path), 1 thread; about a minute) …")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: interpreter)
-            process.arguments = (interpreter == "/usr/bin/env" ? ["python3"] : []) + [script.path, "1", "athanor"]
-            process.currentDirectoryURL = directory
-            var environment = ProcessInfo.processInfo.environment
-            environment["OMP_NUM_THREADS"] = "1"
-            environment["MKL_NUM_THREADS"] = "1"
-            process.environment = environment
-            process.standardOutput = FileHandle.standardError
-            do { try process.run() } catch { throw UserError("cannot start \(interpreter): \(error.localizedDescription)") }
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw UserError("the PyTorch anchor failed (exit \(process.terminationStatus)); is torch installed for \(interpreter)?")
-            }
-            path = directory.appendingPathComponent("torch_micro_t1_runathanor.json").path
+    func measure() throws -> Figures {
+        let script = """
+            import json, sys
+            sys.argv = ["torch_micro.py", "1"]
+            sys.path.insert(0, \(String(reflecting: folder)))
+            import torch, torch_micro
+            small = torch_micro.mlp_bench([4, 64, 64, 2], 64)["train_step"]["median_us"]
+            large = torch_micro.mlp_bench([128, 256, 256, 10], 256)["train_step"]["median_us"]
+            print(json.dumps({"small": small, "large": large, "torch": torch.__version__}))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [interpreter, "-c", script]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_NUM_THREADS"] = "1"
+        environment["MKL_NUM_THREADS"] = "1"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        do { try process.run() } catch { throw UserError("cannot start \(interpreter): \(error.localizedDescription)") }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let small = (object["small"] as? NSNumber)?.doubleValue,
+              let large = (object["large"] as? NSNumber)?.doubleValue else {
+            throw UserError("the PyTorch anchor failed (exit \(process.terminationStatus)); is torch installed for \(interpreter)?")
         }
-        guard let path else { return nil }
-        guard let data = FileManager.default.contents(atPath: path),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw UserError("cannot read anchor results \(path)")
-        }
-        func number(_ keys: String...) -> Double? {
-            var node: Any? = root
-            for key in keys { node = (node as? [String: Any])?[key] }
-            return (node as? NSNumber)?.doubleValue
-        }
-        guard let small = number("mlp_small", "train_step", "median_us"),
-              let large = number("mlp_large", "train_step", "median_us"),
-              let sgemm = number("sgemm512", "gflops_median") else {
-            throw UserError("anchor results \(path) lack mlp_small/mlp_large/sgemm512 figures")
-        }
-        return TorchFigures(smallStep: small, largeStep: large, sgemm: sgemm, version: root["torch"] as? String ?? "?")
+        return Figures(smallStep: small, largeStep: large, version: object["torch"] as? String ?? "?")
     }
 }
