@@ -133,7 +133,33 @@ public final class Sequential: Layer {
 
     public func setTraining(_ isTraining: Bool) { for layer in layers { layer.setTraining(isTraining) } }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { layers.reduce(x) { $1($0) } }
+    /// Applies the layers in order; a Linear followed by tanh or ReLU runs as one fused op.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        var y = x
+        var index = 0
+        while index < layers.count {
+            if let linear = layers[index] as? Linear, index + 1 < layers.count,
+               let activation = (layers[index + 1] as? Activation)?.fused {
+                y = .linear(y, weight: linear.weight.value, bias: linear.bias?.value, activation: activation)
+                index += 2
+            } else {
+                y = layers[index](y)
+                index += 1
+            }
+        }
+        return y
+    }
+}
+
+extension Activation {
+    /// The same function as a `Tensor.linear` epilogue, where one exists.
+    var fused: Tensor.FusedActivation? {
+        switch kind {
+        case .tanh: .tanh
+        case .relu: .relu
+        default: nil
+        }
+    }
 }
 
 extension Sequential {

@@ -112,9 +112,14 @@ extension Tensor {
         return out
     }
 
-    /// `x·Wᵀ + b` with W stored as [out, in] (PyTorch's layout), fused: the bias is written
-    /// first and sgemm accumulates onto it, and the backward needs three sgemm-sized steps.
-    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    /// Element-wise functions `linear` can apply to its result in the same pass.
+    public enum FusedActivation: Sendable { case identity, tanh, relu }
+
+    /// f(x·Wᵀ + b) with W stored as [out, in] (PyTorch's layout), fused: the bias is written
+    /// first and the product accumulates onto it, the activation is applied in place, and the
+    /// backward needs three matrix-sized steps. Saves an op (and its buffers) per hidden layer.
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?,
+                              activation: FusedActivation = .identity) -> Tensor {
         precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
         let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
         precondition(x.shape.last == inFeatures, "linear expects \(inFeatures) input features, got \(x.shape)")
@@ -129,11 +134,23 @@ extension Tensor {
         }
         sgemm(x.storage.base, transposeA: false, weight.storage.base, transposeB: true, po,
               m: rows, n: outFeatures, k: inFeatures, beta: bias == nil ? 0 : 1)
+        switch activation {
+        case .identity: break
+        case .tanh: for i in 0..<out.count { po[i] = fastTanh(po[i]) }
+        case .relu: for i in 0..<out.count { po[i] = Swift.max(po[i], 0) }
+        }
         let operands = bias.map { [x, weight, $0] } ?? [x, weight]
         let (needX, needW) = (x.requiresGrad, weight.requiresGrad)
         let needB = bias?.requiresGrad ?? false
         return out.recordingGradient(of: operands) { g in
-            let g2 = g.flattenedToMatrix()
+            // Through the activation first, from the saved output y: tanh′ = 1 − y², relu′ = [y > 0].
+            let gz: Tensor
+            switch activation {
+            case .identity: gz = g
+            case .tanh: gz = g.map(with: out) { gi, yi in gi * (1 - yi * yi) }
+            case .relu: gz = g.map(with: out) { gi, yi in yi > 0 ? gi : 0 }
+            }
+            let g2 = gz.flattenedToMatrix()
             let dx = needX ? matmul2D(g2, weight, false, false).reshaped(to: x.shape) : nil
             let dw = needW ? matmul2D(g2, x.flattenedToMatrix(), true, false) : nil  // gᵀ·x
             return bias == nil ? [dx, dw] : [dx, dw, needB ? g2.sum(alongAxis: 0) : nil]

@@ -124,6 +124,9 @@ struct GradientTests {
         let wide = randomTensor([12, 4], seed: 25), wideBias = randomTensor([12], seed: 26)  // the Swift kernel's path
         checkGradients([x, wide, wideBias]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2]) }
         checkGradients([x, w]) { Tensor.linear($0[0], weight: $0[1], bias: nil) }
+        for activation in [Tensor.FusedActivation.tanh, .relu] {
+            checkGradients([x, wide, wideBias]) { Tensor.linear($0[0], weight: $0[1], bias: $0[2], activation: activation) }
+        }
     }
 
     @Test func indexing() {

@@ -25,6 +25,8 @@ struct TensorTests {
         let fused = Tensor.linear(x, weight: w, bias: b).scalars
         let reference = (Tensor.matmul(x, w, transposeB: true) + b).scalars
         #expect(zip(fused, reference).allSatisfy { Swift.abs($0 - $1) <= 1e-5 })
+        let fusedTanh = Tensor.linear(x, weight: w, bias: b, activation: .tanh).scalars
+        #expect(zip(fusedTanh, reference).allSatisfy { Swift.abs($0 - fastTanh($1)) <= 1e-5 })
     }
 
     @Test func batchedMatmulMatchesPerBatchProducts() {
