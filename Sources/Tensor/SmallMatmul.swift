@@ -80,12 +80,21 @@ func smallMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer
     withUnsafeTemporaryAllocation(of: Float.self, capacity: k * paddedN) { buffer in
         let packed = buffer.baseAddress!
         if transposeB {
-            // op(B)[p, j] = b[j * k + p]: read b's rows in order, write packed columns.
-            for j in 0..<n {
-                let source = b + j * k
-                for p in 0..<k { packed[p * paddedN + j] = source[p] }
+            // op(B)[p, j] = b[j * k + p]: gather eight rows of b into one vector of packed row p.
+            var j = 0
+            while j + 8 <= n {
+                let rows = b + j * k
+                for p in 0..<k {
+                    let column = rows + p
+                    let lanes = Lanes(column[0], column[k], column[2 * k], column[3 * k],
+                                      column[4 * k], column[5 * k], column[6 * k], column[7 * k])
+                    UnsafeMutableRawPointer(packed + p * paddedN + j).storeBytes(of: lanes, as: Lanes.self)
+                }
+                j += 8
             }
-            for p in 0..<k { for j in n..<paddedN { packed[p * paddedN + j] = 0 } }
+            for p in 0..<k {
+                for q in j..<paddedN { packed[p * paddedN + q] = q < n ? b[q * k + p] : 0 }
+            }
         } else {
             for p in 0..<k {
                 let row = packed + p * paddedN
