@@ -20,6 +20,8 @@ let package = Package(
         .executable(name: "athanor", targets: ["athanor"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "RL", targets: ["RL"]),
+        .library(name: "Environments", targets: ["Environments"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,10 +38,12 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], path: "Sources/Tensor", swiftSettings: vectorised),
         .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN", swiftSettings: vectorised),
+        .target(name: "RL", dependencies: ["NN"], path: "Sources/RL"),
+        .target(name: "Environments", dependencies: ["RL"], path: "Environments"),
         .executableTarget(
             name: "athanor",
             dependencies: [
-                "Tensor", "NN", "CAllocationCounter", "COpenBLAS",
+                "Tensor", "NN", "RL", "Environments", "CAllocationCounter", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/athanor"
@@ -47,6 +51,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], path: "Tests/NNTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

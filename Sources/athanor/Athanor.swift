@@ -11,8 +11,25 @@ struct Athanor: ParsableCommand {
             progress goes to stderr. Errors are one line on stderr with a non-zero exit status.
             """,
         version: athanorVersion,
-        subcommands: [Perf.self]
+        subcommands: [Perf.self, EnvCommand.self]
     )
+
+    /// Like ArgumentParser's `main`, but every error is one line on stderr (no usage dump).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))  // --help, --version
+            } else {
+                let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                FileHandle.standardError.write(Data("athanor: \(message)\n".utf8))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 let athanorVersion = "0.1.0"

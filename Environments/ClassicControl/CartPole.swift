@@ -1,0 +1,88 @@
+import Foundation
+import RL
+import Tensor
+
+/// Barto, Sutton & Anderson's (1983) cart-pole, with Gymnasium's `CartPole-v1` equations,
+/// constants, bounds and termination (explicit Euler, τ = 0.02 s). The MDP itself never
+/// truncates; the registry adds the 500-step `TimeLimit`, as `gymnasium.make` does.
+public struct CartPole: Environment, StateSettable {
+    public static let gravity = 9.8, massCart = 1.0, massPole = 0.1
+    public static let totalMass = massPole + massCart
+    public static let halfLength = 0.5  // "length" in Gymnasium: half the pole
+    public static let poleMassLength = massPole * halfLength
+    public static let forceMagnitude = 10.0, tau = 0.02
+    public static let thetaThreshold = 12 * 2 * Double.pi / 360
+    public static let xThreshold = 2.4
+
+    /// Reward 0 per step and −1 on failure instead of +1 per step (Gymnasium's `sutton_barto_reward`).
+    public let suttonBartoReward: Bool
+    /// x, ẋ, θ, θ̇, in Double as Gymnasium integrates them.
+    public private(set) var state: [Double] = [0, 0, 0, 0]
+    private var stepsBeyondTerminated: Int?
+    private var generator = RandomGenerator(seed: 0)
+
+    public init(suttonBartoReward: Bool = false) { self.suttonBartoReward = suttonBartoReward }
+
+    public var observationSpace: Space {
+        let high = [Self.xThreshold * 2, .infinity, Self.thetaThreshold * 2, .infinity].map { Double(Float($0)) }
+        return .box(low: high.map { -$0 }, high: high, shape: [4])
+    }
+
+    public var actionSpace: Space { .discrete(2) }
+
+    public mutating func reset(seed: UInt64?) -> [Float] {
+        if let seed { generator = RandomGenerator(seed: seed) }
+        state = (0..<4).map { _ in -0.05 + 0.1 * generator.nextUniformDouble() }
+        stepsBeyondTerminated = nil
+        return observation
+    }
+
+    public mutating func setState(_ newState: [Double]) throws {
+        guard newState.count == 4 else { throw EnvironmentError.invalidState("CartPole takes x, ẋ, θ, θ̇ (4 numbers), got \(newState.count)") }
+        state = newState
+        stepsBeyondTerminated = nil
+    }
+
+    var observation: [Float] { state.map { Float($0) } }
+
+    public mutating func step(_ action: Int) -> Transition<[Float]> {
+        precondition(action == 0 || action == 1, "CartPole action must be 0 or 1, got \(action)")
+        var (x, xDot, theta, thetaDot) = (state[0], state[1], state[2], state[3])
+        let force = action == 1 ? Self.forceMagnitude : -Self.forceMagnitude
+        let (cosTheta, sinTheta) = (cos(theta), sin(theta))
+        // Florian (2007), "Correct equations for the dynamics of the cart-pole system".
+        let temp = (force + Self.poleMassLength * thetaDot * thetaDot * sinTheta) / Self.totalMass
+        let thetaAcc = (Self.gravity * sinTheta - cosTheta * temp)
+            / (Self.halfLength * (4.0 / 3.0 - Self.massPole * cosTheta * cosTheta / Self.totalMass))
+        let xAcc = temp - Self.poleMassLength * thetaAcc * cosTheta / Self.totalMass
+        x += Self.tau * xDot
+        xDot += Self.tau * xAcc
+        theta += Self.tau * thetaDot
+        thetaDot += Self.tau * thetaAcc
+        state = [x, xDot, theta, thetaDot]
+
+        let terminated = x < -Self.xThreshold || x > Self.xThreshold
+            || theta < -Self.thetaThreshold || theta > Self.thetaThreshold
+        let reward: Double
+        if !terminated {
+            reward = suttonBartoReward ? 0 : 1
+        } else if stepsBeyondTerminated == nil {
+            stepsBeyondTerminated = 0  // the pole just fell
+            reward = suttonBartoReward ? -1 : 1
+        } else {
+            stepsBeyondTerminated! += 1  // stepping past the end is undefined; Gymnasium gives 0
+            reward = suttonBartoReward ? -1 : 0
+        }
+        return Transition(observation: observation, reward: reward, terminated: terminated, truncated: false)
+    }
+}
+
+extension CartPole: DynamicEnvironment {
+    public func renderText() -> String {
+        // A 41-column track from −2.4 to 2.4 with the cart, and the pole's angle in degrees.
+        let column = Int(((state[0] + Self.xThreshold) / (2 * Self.xThreshold) * 40).rounded())
+        var track = Array(repeating: Character("-"), count: 41)
+        track[Swift.min(Swift.max(column, 0), 40)] = "█"
+        return String(track) + String(format: "  x=%+.3f  θ=%+.1f°", state[0], state[2] * 180 / .pi)
+    }
+}

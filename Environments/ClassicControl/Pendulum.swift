@@ -1,0 +1,61 @@
+import Foundation
+import RL
+import Tensor
+
+/// The inverted pendulum swing-up with Gymnasium's `Pendulum-v1` dynamics: a torque in
+/// [−2, 2] (continuous), cost θ² + 0.1·θ̇² + 0.001·u² with θ normalised to [−π, π).
+/// It never terminates; the registry adds the 200-step `TimeLimit`.
+public struct Pendulum: Environment, StateSettable {
+    public static let maxSpeed = 8.0, maxTorque: Float = 2, dt = 0.05, mass = 1.0, length = 1.0
+
+    public let gravity: Double
+    /// θ and θ̇, in Double.
+    public private(set) var state: [Double] = [0, 0]
+    private var generator = RandomGenerator(seed: 0)
+
+    public init(gravity: Double = 10) { self.gravity = gravity }
+
+    public var observationSpace: Space { .box(low: [-1, -1, -Self.maxSpeed], high: [1, 1, Self.maxSpeed], shape: [3]) }
+    public var actionSpace: Space { .box(low: -Double(Self.maxTorque), high: Double(Self.maxTorque), shape: [1]) }
+
+    public mutating func reset(seed: UInt64?) -> [Float] {
+        if let seed { generator = RandomGenerator(seed: seed) }
+        state = [-Double.pi + 2 * Double.pi * generator.nextUniformDouble(), -1 + 2 * generator.nextUniformDouble()]
+        return observation
+    }
+
+    public mutating func setState(_ newState: [Double]) throws {
+        guard newState.count == 2 else { throw EnvironmentError.invalidState("Pendulum takes θ, θ̇ (2 numbers), got \(newState.count)") }
+        state = newState
+    }
+
+    var observation: [Float] { [Float(cos(state[0])), Float(sin(state[0])), Float(state[1])] }
+
+    public mutating func step(_ action: [Float]) -> Transition<[Float]> {
+        precondition(action.count == 1, "Pendulum takes one torque, got \(action.count) numbers")
+        let (theta, thetaDot) = (state[0], state[1])
+        // The torque stays float32 as in Gymnasium, where NumPy keeps float32 × Python float in float32.
+        let u = Swift.min(Swift.max(action[0], -Self.maxTorque), Self.maxTorque)
+        let cost = Self.normalizedAngle(theta) * Self.normalizedAngle(theta) + 0.1 * thetaDot * thetaDot
+            + Double(Float(0.001) * (u * u))
+        var newThetaDot = thetaDot + (3 * gravity / (2 * Self.length) * sin(theta)
+            + Double(Float(3.0 / (Self.mass * Self.length * Self.length)) * u)) * Self.dt
+        newThetaDot = Swift.min(Swift.max(newThetaDot, -Self.maxSpeed), Self.maxSpeed)
+        state = [theta + newThetaDot * Self.dt, newThetaDot]
+        return Transition(observation: observation, reward: -cost, terminated: false, truncated: false)
+    }
+
+    /// ((θ + π) mod 2π) − π with Python's floored modulo.
+    static func normalizedAngle(_ theta: Double) -> Double {
+        let period = 2 * Double.pi
+        var r = fmod(theta + Double.pi, period)
+        if r != 0 && r < 0 { r += period }
+        return r - Double.pi
+    }
+}
+
+extension Pendulum: DynamicEnvironment {
+    public func renderText() -> String {
+        String(format: "θ=%+.3f (0 is upright)  θ̇=%+.3f", Self.normalizedAngle(state[0]), state[1])
+    }
+}

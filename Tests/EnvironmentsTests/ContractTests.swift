@@ -1,0 +1,114 @@
+import Environments
+import Foundation
+import RL
+import Tensor
+import Testing
+
+@Suite("The environment contract")
+struct ContractTests {
+    @Test(arguments: environments.ids)
+    func everyRegisteredEnvironmentPassesTheChecker(id: String) throws {
+        let problems = try checkEnvironment { try environments.make(id) }
+        #expect(problems.isEmpty, "\(id): \(problems)")
+    }
+
+    @Test func checkerCatchesABrokenEnvironment() throws {
+        // An environment whose observations leave its space and whose episodes ignore the seed.
+        struct Broken: Environment, DynamicEnvironment {
+            var counter = 0
+            var observationSpace: Space { .discrete(3) }
+            var actionSpace: Space { .discrete(2) }
+            mutating func reset(seed: UInt64?) -> Int { counter += 1; return counter }
+            mutating func step(_ action: Int) -> Transition<Int> {
+                Transition(observation: counter + 5, reward: .nan, terminated: false, truncated: false)
+            }
+            func renderText() -> String { "" }
+        }
+        let problems = checkEnvironment(steps: 5) { Broken() }
+        #expect(problems.contains { $0.contains("outside") })
+        #expect(problems.contains { $0.contains("not finite") })
+        #expect(problems.contains { $0.contains("did not reproduce") })
+    }
+
+    @Test func timeLimitTruncatesAndResets() {
+        var environment = TimeLimit(MountainCar(), maxEpisodeSteps: 3)
+        _ = environment.reset(seed: 1)
+        let flags = (0..<3).map { _ in environment.step(1).truncated }
+        #expect(flags == [false, false, true])
+        _ = environment.reset(seed: nil)
+        #expect(environment.elapsedSteps == 0)
+    }
+
+    @Test func cartPoleRegistrationMatchesGymnasiumMake() throws {
+        // 500 steps of a pole that never falls end truncated, never terminated.
+        var environment = try environments.make("CartPole-v1")
+        _ = environment.resetFlat(seed: 3)
+        try environment.setStateFlat([0, 0, 0, 0])
+        var last = Transition<[Float]>(observation: [], reward: 0, terminated: false, truncated: false)
+        var steps = 0
+        while !last.isLast {
+            let theta = Double(last.observation.isEmpty ? 0 : last.observation[2])
+            let thetaDot = Double(last.observation.isEmpty ? 0 : last.observation[3])
+            last = try environment.stepFlat([theta + 0.5 * thetaDot > 0 ? 1 : 0])
+            steps += 1
+        }
+        #expect(steps == 500 && last.truncated && !last.terminated)
+    }
+
+    @Test func episodeStatisticsRecordReturnsAndLengths() {
+        var environment = EpisodeStatistics(TimeLimit(CliffWalking(), maxEpisodeSteps: 4), historyLength: 2)
+        for _ in 0..<3 {
+            _ = environment.reset(seed: 0)
+            _ = environment.step(1)  // right from the start: into the cliff, −100, back to start
+            for _ in 0..<3 { _ = environment.step(0) }  // up, up, up: −1 each; truncated on the fourth step
+        }
+        #expect(environment.episodeCount == 3)
+        #expect(environment.history == Array(repeating: EpisodeRecord(totalReward: -103, length: 4), count: 2))
+    }
+
+    @Test func observationNormalisationTracksRunningStatistics() {
+        var environment = NormalizeObservation(TimeLimit(CartPole(), maxEpisodeSteps: 50))
+        var generator = RandomGenerator(seed: 0)
+        var raw: [[Double]] = []
+        var inner = TimeLimit(CartPole(), maxEpisodeSteps: 50)
+        _ = environment.reset(seed: 5)
+        raw.append(inner.reset(seed: 5).map(Double.init))
+        for _ in 0..<200 {
+            let action = generator.nextInt(below: 2)
+            let t = environment.step(action), u = inner.step(action)
+            raw.append(u.observation.map(Double.init))
+            if t.isLast {
+                _ = environment.reset(seed: nil)
+                raw.append(inner.reset(seed: nil).map(Double.init))
+            }
+        }
+        // The running mean equals the plain mean of everything seen (up to the ε prior).
+        for i in 0..<4 {
+            let mean = raw.map { $0[i] }.reduce(0, +) / Double(raw.count)
+            #expect(Swift.abs(environment.statistics.mean[i] - mean) < 1e-5)
+        }
+    }
+
+    @Test func registryGivesClearErrors() {
+        #expect(throws: EnvironmentError.self) { try environments.make("CartPole-v0") }
+        #expect(throws: EnvironmentError.unknownOption(id: "FrozenLake-v1", option: "slippery",
+                                                     known: ["map_name", "is_slippery", "success_rate", "desc"])) {
+            try environments.make("FrozenLake-v1", options: ["slippery": "false"])
+        }
+        #expect(throws: EnvironmentError.self) { try environments.make("FrozenLake-v1", options: ["map_name": "5x5"]) }
+        #expect(throws: EnvironmentError.self) { try environments.make("FrozenLake-v1", options: ["is_slippery": "maybe"]) }
+        var cartPole = try? environments.make("CartPole-v1")
+        #expect(throws: EnvironmentError.self) { try cartPole?.stepFlat([2]) }
+        #expect(throws: EnvironmentError.self) { try cartPole?.setStateFlat([1, 2]) }
+    }
+
+    @Test func frozenLakeOptionsAndCustomMaps() throws {
+        var lake = try environments.make("FrozenLake-v1", options: ["desc": "SFG", "is_slippery": "false"])
+        #expect(lake.observationSpace == .discrete(3))
+        _ = lake.resetFlat(seed: 0)
+        _ = try lake.stepFlat([2])
+        let end = try lake.stepFlat([2])
+        #expect(end.reward == 1 && end.terminated)
+        #expect(lake.renderText().contains("@"))
+    }
+}
