@@ -63,4 +63,74 @@ public let environments = EnvironmentRegistry([
     ) { options in
         CliffWalking(isSlippery: try options.bool("is_slippery", default: false))
     },
+    EnvironmentSpec(
+        id: "Gridworld5x5-v0", summary: "Sutton & Barto Example 3.5: A→A′ +10, B→B′ +5, off-grid −1 (continuing)",
+        maxEpisodeSteps: nil
+    ) { _ in GridWorld.suttonBarto5x5() },
+    EnvironmentSpec(
+        id: "Gridworld4x4-v0", summary: "Sutton & Barto Example 4.1: −1 per move until a terminal corner",
+        maxEpisodeSteps: nil
+    ) { _ in GridWorld.suttonBarto4x4() },
+    EnvironmentSpec(
+        id: "WindyGridworld-v0", summary: "Sutton & Barto Example 6.5: upward wind per column, −1 per step",
+        options: [.init("king_moves", default: "false", "eight compass moves (Exercise 6.9)"),
+                  .init("stochastic_wind", default: "false", "wind varies by ±1 (Exercise 6.10)")],
+        maxEpisodeSteps: nil
+    ) { options in
+        GridWorld.windy(kingMoves: try options.bool("king_moves", default: false),
+                        stochasticWind: try options.bool("stochastic_wind", default: false))
+    },
+    EnvironmentSpec(
+        id: "DynaMaze-v0", summary: "Sutton & Barto Figure 8.2: a 6×9 maze, +1 at the goal",
+        maxEpisodeSteps: nil
+    ) { _ in GridWorld.dynaMaze() },
+    EnvironmentSpec(
+        id: "FourRooms-v0", summary: "Sutton, Precup & Singh (1999): four rooms joined by hallways, +1 at the goal",
+        options: [.init("success_rate", default: "0.667", "probability of moving as intended")],
+        maxEpisodeSteps: nil
+    ) { options in GridWorld.fourRooms(successRate: try options.double("success_rate", default: 2.0 / 3.0, in: 0...1)) },
+    EnvironmentSpec(
+        id: "KArmedBandit-v0", summary: "Sutton & Barto §2.3 testbed: q*(a) ~ N(mean, 1), rewards ~ N(q*(a), 1)",
+        options: [.init("arms", default: "10", "number of arms"),
+                  .init("stationary", default: "true", "false: q* take random walks (Exercise 2.5)"),
+                  .init("mean", default: "0", "mean of the true values (Figure 2.5 uses 4)")],
+        maxEpisodeSteps: 1000
+    ) { options in
+        TimeLimit(GaussianBandit(arms: try options.int("arms", default: 10, in: 1...10_000),
+                                 stationary: try options.bool("stationary", default: true),
+                                 mean: try options.double("mean", default: 0)), maxEpisodeSteps: 1000)
+    },
+    EnvironmentSpec(
+        id: "BernoulliBandit-v0", summary: "arms pay 1 with probability p(a) ~ U(0, 1)",
+        options: [.init("arms", default: "10", "number of arms")],
+        maxEpisodeSteps: 1000
+    ) { options in
+        TimeLimit(BernoulliBandit(arms: try options.int("arms", default: 10, in: 1...10_000)), maxEpisodeSteps: 1000)
+    },
+    EnvironmentSpec(
+        id: "ContextualBandit-v0", summary: "linear payoffs θ_aᵀx + noise for a Gaussian context x (LinUCB's setting)",
+        options: [.init("arms", default: "5", "number of arms"), .init("dimension", default: "4", "context features"),
+                  .init("noise", default: "0.1", "reward noise standard deviation")],
+        maxEpisodeSteps: 1000
+    ) { options in
+        TimeLimit(ContextualLinearBandit(arms: try options.int("arms", default: 5, in: 1...10_000),
+                                         dimension: try options.int("dimension", default: 4, in: 1...10_000),
+                                         noise: try options.double("noise", default: 0.1, in: 0...1e6)), maxEpisodeSteps: 1000)
+    },
+    EnvironmentSpec(
+        id: "BitFlip-v0", summary: "HER's bit flipping: reach a random n-bit pattern; −1 until solved",
+        options: [.init("n", default: "8", "number of bits (episodes last n steps)")],
+        maxEpisodeSteps: nil
+    ) { options in
+        let n = try options.int("n", default: 8, in: 1...1024)
+        return TimeLimit(BitFlip(bits: n), maxEpisodeSteps: n)
+    },
+    EnvironmentSpec(
+        id: "GoalGridworld-v0", summary: "reach a goal cell drawn at reset; −1 per step until there",
+        options: [.init("size", default: "8", "grid side (episodes last 4·size steps)")],
+        maxEpisodeSteps: nil
+    ) { options in
+        let size = try options.int("size", default: 8, in: 2...1024)
+        return TimeLimit(GoalGridworld(size: size), maxEpisodeSteps: 4 * size)
+    },
 ])

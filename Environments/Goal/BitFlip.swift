@@ -1,0 +1,100 @@
+import RL
+import Tensor
+
+/// The bit-flipping task of the HER paper (Andrychowicz et al., 2017, §4.1): n bits and a
+/// target pattern, both drawn at reset; action i flips bit i; reward −1 until the bits equal
+/// the target, 0 on reaching it (which ends the episode). The registry limits episodes to n steps.
+public struct BitFlip: GoalEnvironment {
+    public let bitCount: Int
+    public private(set) var bits: [Float]
+    public private(set) var goal: [Float]
+    private var generator = RandomGenerator(seed: 0)
+
+    public init(bits: Int) {
+        precondition(bits >= 1, "BitFlip needs at least one bit")
+        bitCount = bits
+        self.bits = Array(repeating: 0, count: bits)
+        goal = Array(repeating: 0, count: bits)
+    }
+
+    public var observationSpace: Space { .multiBinary(3 * bitCount) }
+    public var actionSpace: Space { .discrete(bitCount) }
+
+    var observation: GoalObservation { GoalObservation(observation: bits, achievedGoal: bits, desiredGoal: goal) }
+
+    public func reward(achievedGoal: [Float], desiredGoal: [Float]) -> Double { achievedGoal == desiredGoal ? 0 : -1 }
+
+    public mutating func reset(seed: UInt64?) -> GoalObservation {
+        if let seed { generator = RandomGenerator(seed: seed) }
+        bits = (0..<bitCount).map { _ in Float(generator.nextInt(below: 2)) }
+        goal = (0..<bitCount).map { _ in Float(generator.nextInt(below: 2)) }
+        return observation
+    }
+
+    public mutating func step(_ action: Int) -> Transition<GoalObservation> {
+        precondition((0..<bitCount).contains(action), "bit index must be 0..<\(bitCount), got \(action)")
+        bits[action] = 1 - bits[action]
+        let reward = reward(achievedGoal: bits, desiredGoal: goal)
+        return Transition(observation: observation, reward: reward, terminated: reward == 0, truncated: false)
+    }
+}
+
+extension BitFlip: DynamicEnvironment {
+    public func renderText() -> String {
+        "bits " + bits.map { $0 == 1 ? "1" : "0" }.joined() + "\ngoal " + goal.map { $0 == 1 ? "1" : "0" }.joined()
+    }
+}
+
+/// A goal-conditioned n×n gridworld: the agent starts in the top-left corner and a goal cell is
+/// drawn uniformly among the others at reset. Observations, achieved and desired goals are
+/// (row, column) pairs; reward −1 per step until the goal, 0 on reaching it.
+/// Actions: up, down, right, left.
+public struct GoalGridworld: GoalEnvironment {
+    public let size: Int
+    public private(set) var position: (row: Int, column: Int) = (0, 0)
+    public private(set) var goal: (row: Int, column: Int) = (0, 0)
+    private var generator = RandomGenerator(seed: 0)
+
+    public init(size: Int = 8) {
+        precondition(size >= 2, "the grid needs at least 2×2 cells")
+        self.size = size
+    }
+
+    public var observationSpace: Space { .box(low: 0, high: Double(size - 1), shape: [6]) }
+    public var actionSpace: Space { .discrete(4) }
+
+    var observation: GoalObservation {
+        let here = [Float(position.row), Float(position.column)]
+        return GoalObservation(observation: here, achievedGoal: here, desiredGoal: [Float(goal.row), Float(goal.column)])
+    }
+
+    public func reward(achievedGoal: [Float], desiredGoal: [Float]) -> Double { achievedGoal == desiredGoal ? 0 : -1 }
+
+    public mutating func reset(seed: UInt64?) -> GoalObservation {
+        if let seed { generator = RandomGenerator(seed: seed) }
+        position = (0, 0)
+        let cell = 1 + generator.nextInt(below: size * size - 1)  // any cell but the start
+        goal = (cell / size, cell % size)
+        return observation
+    }
+
+    public mutating func step(_ action: Int) -> Transition<GoalObservation> {
+        precondition((0..<4).contains(action), "action must be 0–3, got \(action)")
+        let delta = [(-1, 0), (1, 0), (0, 1), (0, -1)][action]
+        position = (Swift.min(Swift.max(position.row + delta.0, 0), size - 1),
+                    Swift.min(Swift.max(position.column + delta.1, 0), size - 1))
+        let observation = observation
+        let reward = reward(achievedGoal: observation.achievedGoal, desiredGoal: observation.desiredGoal)
+        return Transition(observation: observation, reward: reward, terminated: reward == 0, truncated: false)
+    }
+}
+
+extension GoalGridworld: DynamicEnvironment {
+    public func renderText() -> String {
+        (0..<size).map { r in
+            String((0..<size).map { c -> Character in
+                (r, c) == position ? "@" : ((r, c) == goal ? "G" : ".")
+            })
+        }.joined(separator: "\n")
+    }
+}
