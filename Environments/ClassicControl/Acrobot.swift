@@ -14,7 +14,8 @@ public struct Acrobot: Environment, StateSettable {
     public static let torques: [Double] = [-1, 0, 1]
 
     /// θ1, θ2, θ̇1, θ̇2, in Double.
-    public private(set) var state: [Double] = [0, 0, 0, 0]
+    private var s = SIMD4<Double>()
+    public var state: [Double] { [s[0], s[1], s[2], s[3]] }
     private var generator = RandomGenerator(seed: 0)
 
     public init() {}
@@ -29,34 +30,34 @@ public struct Acrobot: Environment, StateSettable {
     public mutating func reset(seed: UInt64?) -> [Float] {
         if let seed { generator = RandomGenerator(seed: seed) }
         // Gymnasium draws U(−0.1, 0.1) and stores the state as float32 until the first step.
-        state = (0..<4).map { _ in Double(Float(-0.1 + 0.2 * generator.nextUniformDouble())) }
+        for i in 0..<4 { s[i] = Double(Float(-0.1 + 0.2 * generator.nextUniformDouble())) }
         return observation
     }
 
     public mutating func setState(_ newState: [Double]) throws {
         guard newState.count == 4 else { throw EnvironmentError.invalidState("Acrobot takes θ1, θ2, θ̇1, θ̇2 (4 numbers), got \(newState.count)") }
-        state = newState
+        s = SIMD4(newState[0], newState[1], newState[2], newState[3])
     }
 
     var observation: [Float] {
-        [cos(state[0]), sin(state[0]), cos(state[1]), sin(state[1]), state[2], state[3]].map { Float($0) }
+        [cos(s[0]), sin(s[0]), cos(s[1]), sin(s[1]), s[2], s[3]].map { Float($0) }
     }
 
     public mutating func step(_ action: Int) -> Transition<[Float]> {
         precondition((0..<3).contains(action), "Acrobot action must be 0, 1 or 2, got \(action)")
-        var next = Self.rungeKutta4(state, torque: Self.torques[action], dt: Self.dt)
+        var next = Self.rungeKutta4(s, torque: Self.torques[action], dt: Self.dt)
         next[0] = Self.wrap(next[0], -Double.pi, Double.pi)
         next[1] = Self.wrap(next[1], -Double.pi, Double.pi)
         next[2] = Swift.min(Swift.max(next[2], -Self.maxVelocity1), Self.maxVelocity1)
         next[3] = Swift.min(Swift.max(next[3], -Self.maxVelocity2), Self.maxVelocity2)
-        state = next
+        s = next
         // The tip is more than one link above the pivot.
-        let terminated = -cos(state[0]) - cos(state[1] + state[0]) > 1.0
+        let terminated = -cos(s[0]) - cos(s[1] + s[0]) > 1.0
         return Transition(observation: observation, reward: terminated ? 0 : -1, terminated: terminated, truncated: false)
     }
 
     /// ds/dt for the state (θ1, θ2, θ̇1, θ̇2) under `torque` on the second joint.
-    static func derivative(_ s: [Double], torque a: Double) -> [Double] {
+    static func derivative(_ s: SIMD4<Double>, torque a: Double) -> SIMD4<Double> {
         let (m1, m2, l1, lc1, lc2, i1, i2, g) = (linkMass1, linkMass2, linkLength1, linkCenter1, linkCenter2, linkInertia, linkInertia, 9.8)
         let (theta1, theta2, dtheta1, dtheta2) = (s[0], s[1], s[2], s[3])
         let d1 = m1 * lc1 * lc1 + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos(theta2)) + i1 + i2
@@ -68,17 +69,16 @@ public struct Acrobot: Environment, StateSettable {
         let ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * dtheta1 * dtheta1 * sin(theta2) - phi2)
             / (m2 * lc2 * lc2 + i2 - d2 * d2 / d1)
         let ddtheta1 = -(d2 * ddtheta2 + phi1) / d1
-        return [dtheta1, dtheta2, ddtheta1, ddtheta2]
+        return SIMD4(dtheta1, dtheta2, ddtheta1, ddtheta2)
     }
 
     /// One classical RK4 step, in the order Gymnasium's `rk4` evaluates it.
-    static func rungeKutta4(_ y: [Double], torque: Double, dt: Double) -> [Double] {
-        func shifted(_ k: [Double], _ h: Double) -> [Double] { zip(y, k).map { $0 + h * $1 } }
+    static func rungeKutta4(_ y: SIMD4<Double>, torque: Double, dt: Double) -> SIMD4<Double> {
         let k1 = derivative(y, torque: torque)
-        let k2 = derivative(shifted(k1, dt / 2), torque: torque)
-        let k3 = derivative(shifted(k2, dt / 2), torque: torque)
-        let k4 = derivative(shifted(k3, dt), torque: torque)
-        return (0..<4).map { i in y[i] + dt / 6.0 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]) }
+        let k2 = derivative(y + dt / 2 * k1, torque: torque)
+        let k3 = derivative(y + dt / 2 * k2, torque: torque)
+        let k4 = derivative(y + dt * k3, torque: torque)
+        return y + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
     }
 
     static func wrap(_ x: Double, _ low: Double, _ high: Double) -> Double {
@@ -92,8 +92,8 @@ public struct Acrobot: Environment, StateSettable {
 
 extension Acrobot: DynamicEnvironment {
     public func renderText() -> String {
-        let tip = -cos(state[0]) - cos(state[1] + state[0])
+        let tip = -cos(s[0]) - cos(s[1] + s[0])
         return String(format: "θ1=%+.3f θ2=%+.3f θ̇1=%+.3f θ̇2=%+.3f  tip height %+.2f (goal > 1)",
-                      state[0], state[1], state[2], state[3], tip)
+                      s[0], s[1], s[2], s[3], tip)
     }
 }

@@ -16,8 +16,9 @@ public struct CartPole: Environment, StateSettable {
 
     /// Reward 0 per step and −1 on failure instead of +1 per step (Gymnasium's `sutton_barto_reward`).
     public let suttonBartoReward: Bool
-    /// x, ẋ, θ, θ̇, in Double as Gymnasium integrates them.
-    public private(set) var state: [Double] = [0, 0, 0, 0]
+    /// x, ẋ, θ, θ̇, in Double as Gymnasium integrates them (a SIMD value: no allocation per step).
+    private var s = SIMD4<Double>()
+    public var state: [Double] { [s[0], s[1], s[2], s[3]] }
     private var stepsBeyondTerminated: Int?
     private var generator = RandomGenerator(seed: 0)
 
@@ -30,24 +31,25 @@ public struct CartPole: Environment, StateSettable {
 
     public var actionSpace: Space { .discrete(2) }
 
-    public mutating func reset(seed: UInt64?) -> [Float] {
+    public mutating func reset(seed: UInt64?) -> SIMD4<Float> {
         if let seed { generator = RandomGenerator(seed: seed) }
-        state = (0..<4).map { _ in -0.05 + 0.1 * generator.nextUniformDouble() }
+        for i in 0..<4 { s[i] = -0.05 + 0.1 * generator.nextUniformDouble() }
         stepsBeyondTerminated = nil
         return observation
     }
 
     public mutating func setState(_ newState: [Double]) throws {
         guard newState.count == 4 else { throw EnvironmentError.invalidState("CartPole takes x, ẋ, θ, θ̇ (4 numbers), got \(newState.count)") }
-        state = newState
+        s = SIMD4(newState[0], newState[1], newState[2], newState[3])
         stepsBeyondTerminated = nil
     }
 
-    var observation: [Float] { state.map { Float($0) } }
+    /// x, ẋ, θ, θ̇ as Float32 — a value type, so stepping allocates nothing.
+    var observation: SIMD4<Float> { SIMD4(Float(s[0]), Float(s[1]), Float(s[2]), Float(s[3])) }
 
-    public mutating func step(_ action: Int) -> Transition<[Float]> {
+    public mutating func step(_ action: Int) -> Transition<SIMD4<Float>> {
         precondition(action == 0 || action == 1, "CartPole action must be 0 or 1, got \(action)")
-        var (x, xDot, theta, thetaDot) = (state[0], state[1], state[2], state[3])
+        var (x, xDot, theta, thetaDot) = (s[0], s[1], s[2], s[3])
         let force = action == 1 ? Self.forceMagnitude : -Self.forceMagnitude
         let (cosTheta, sinTheta) = (cos(theta), sin(theta))
         // Florian (2007), "Correct equations for the dynamics of the cart-pole system".
@@ -59,7 +61,7 @@ public struct CartPole: Environment, StateSettable {
         xDot += Self.tau * xAcc
         theta += Self.tau * thetaDot
         thetaDot += Self.tau * thetaAcc
-        state = [x, xDot, theta, thetaDot]
+        s = SIMD4(x, xDot, theta, thetaDot)
 
         let terminated = x < -Self.xThreshold || x > Self.xThreshold
             || theta < -Self.thetaThreshold || theta > Self.thetaThreshold
@@ -80,9 +82,9 @@ public struct CartPole: Environment, StateSettable {
 extension CartPole: DynamicEnvironment {
     public func renderText() -> String {
         // A 41-column track from −2.4 to 2.4 with the cart, and the pole's angle in degrees.
-        let column = Int(((state[0] + Self.xThreshold) / (2 * Self.xThreshold) * 40).rounded())
+        let column = Int(((s[0] + Self.xThreshold) / (2 * Self.xThreshold) * 40).rounded())
         var track = Array(repeating: Character("-"), count: 41)
         track[Swift.min(Swift.max(column, 0), 40)] = "█"
-        return String(track) + String(format: "  x=%+.3f  θ=%+.1f°", state[0], state[2] * 180 / .pi)
+        return String(track) + String(format: "  x=%+.3f  θ=%+.1f°", s[0], s[2] * 180 / .pi)
     }
 }

@@ -11,7 +11,8 @@ public struct MountainCar: Environment, StateSettable {
 
     public let goalVelocity: Double
     /// Position and velocity, in Double.
-    public private(set) var state: [Double] = [0, 0]
+    private var s = SIMD2<Double>()
+    public var state: [Double] { [s[0], s[1]] }
     private var generator = RandomGenerator(seed: 0)
 
     public init(goalVelocity: Double = 0) { self.goalVelocity = goalVelocity }
@@ -23,37 +24,37 @@ public struct MountainCar: Environment, StateSettable {
 
     public var actionSpace: Space { .discrete(3) }
 
-    public mutating func reset(seed: UInt64?) -> [Float] {
+    public mutating func reset(seed: UInt64?) -> SIMD2<Float> {
         if let seed { generator = RandomGenerator(seed: seed) }
-        state = [-0.6 + 0.2 * generator.nextUniformDouble(), 0]
-        return state.map { Float($0) }
+        s = SIMD2(-0.6 + 0.2 * generator.nextUniformDouble(), 0)
+        return SIMD2<Float>(s)
     }
 
     public mutating func setState(_ newState: [Double]) throws {
         guard newState.count == 2 else { throw EnvironmentError.invalidState("MountainCar takes position, velocity (2 numbers), got \(newState.count)") }
-        state = newState
+        s = SIMD2(newState[0], newState[1])
     }
 
-    public mutating func step(_ action: Int) -> Transition<[Float]> {
+    public mutating func step(_ action: Int) -> Transition<SIMD2<Float>> {
         precondition((0..<3).contains(action), "MountainCar action must be 0, 1 or 2, got \(action)")
-        var (position, velocity) = (state[0], state[1])
+        var (position, velocity) = (s[0], s[1])
         velocity += Double(action - 1) * Self.force + cos(3 * position) * -Self.gravity
         velocity = Swift.min(Swift.max(velocity, -Self.maxSpeed), Self.maxSpeed)
         position += velocity
         position = Swift.min(Swift.max(position, Self.minPosition), Self.maxPosition)
         if position == Self.minPosition && velocity < 0 { velocity = 0 }  // inelastic left wall
-        state = [position, velocity]
+        s = SIMD2(position, velocity)
         let terminated = position >= Self.goalPosition && velocity >= goalVelocity
-        return Transition(observation: state.map { Float($0) }, reward: -1, terminated: terminated, truncated: false)
+        return Transition(observation: SIMD2<Float>(s), reward: -1, terminated: terminated, truncated: false)
     }
 }
 
 extension MountainCar: DynamicEnvironment {
     public func renderText() -> String {
-        let column = Int(((state[0] - Self.minPosition) / (Self.maxPosition - Self.minPosition) * 36).rounded())
+        let column = Int(((s[0] - Self.minPosition) / (Self.maxPosition - Self.minPosition) * 36).rounded())
         var road = Array(repeating: Character("_"), count: 37)
         road[36] = "⚑"
         road[Swift.min(Swift.max(column, 0), 36)] = "■"
-        return String(road) + String(format: "  position=%+.3f  velocity=%+.4f", state[0], state[1])
+        return String(road) + String(format: "  position=%+.3f  velocity=%+.4f", s[0], s[1])
     }
 }

@@ -10,7 +10,8 @@ public struct Pendulum: Environment, StateSettable {
 
     public let gravity: Double
     /// θ and θ̇, in Double.
-    public private(set) var state: [Double] = [0, 0]
+    private var s = SIMD2<Double>()
+    public var state: [Double] { [s[0], s[1]] }
     private var generator = RandomGenerator(seed: 0)
 
     public init(gravity: Double = 10) { self.gravity = gravity }
@@ -18,22 +19,22 @@ public struct Pendulum: Environment, StateSettable {
     public var observationSpace: Space { .box(low: [-1, -1, -Self.maxSpeed], high: [1, 1, Self.maxSpeed], shape: [3]) }
     public var actionSpace: Space { .box(low: -Double(Self.maxTorque), high: Double(Self.maxTorque), shape: [1]) }
 
-    public mutating func reset(seed: UInt64?) -> [Float] {
+    public mutating func reset(seed: UInt64?) -> SIMD3<Float> {
         if let seed { generator = RandomGenerator(seed: seed) }
-        state = [-Double.pi + 2 * Double.pi * generator.nextUniformDouble(), -1 + 2 * generator.nextUniformDouble()]
+        s = SIMD2(-Double.pi + 2 * Double.pi * generator.nextUniformDouble(), -1 + 2 * generator.nextUniformDouble())
         return observation
     }
 
     public mutating func setState(_ newState: [Double]) throws {
         guard newState.count == 2 else { throw EnvironmentError.invalidState("Pendulum takes θ, θ̇ (2 numbers), got \(newState.count)") }
-        state = newState
+        s = SIMD2(newState[0], newState[1])
     }
 
-    var observation: [Float] { [Float(cos(state[0])), Float(sin(state[0])), Float(state[1])] }
+    var observation: SIMD3<Float> { SIMD3(Float(cos(s[0])), Float(sin(s[0])), Float(s[1])) }
 
-    public mutating func step(_ action: [Float]) -> Transition<[Float]> {
+    public mutating func step(_ action: [Float]) -> Transition<SIMD3<Float>> {
         precondition(action.count == 1, "Pendulum takes one torque, got \(action.count) numbers")
-        let (theta, thetaDot) = (state[0], state[1])
+        let (theta, thetaDot) = (s[0], s[1])
         // The torque stays float32 as in Gymnasium, where NumPy keeps float32 × Python float in float32.
         let u = Swift.min(Swift.max(action[0], -Self.maxTorque), Self.maxTorque)
         let cost = Self.normalizedAngle(theta) * Self.normalizedAngle(theta) + 0.1 * thetaDot * thetaDot
@@ -41,7 +42,7 @@ public struct Pendulum: Environment, StateSettable {
         var newThetaDot = thetaDot + (3 * gravity / (2 * Self.length) * sin(theta)
             + Double(Float(3.0 / (Self.mass * Self.length * Self.length)) * u)) * Self.dt
         newThetaDot = Swift.min(Swift.max(newThetaDot, -Self.maxSpeed), Self.maxSpeed)
-        state = [theta + newThetaDot * Self.dt, newThetaDot]
+        s = SIMD2(theta + newThetaDot * Self.dt, newThetaDot)
         return Transition(observation: observation, reward: -cost, terminated: false, truncated: false)
     }
 
@@ -56,6 +57,6 @@ public struct Pendulum: Environment, StateSettable {
 
 extension Pendulum: DynamicEnvironment {
     public func renderText() -> String {
-        String(format: "θ=%+.3f (0 is upright)  θ̇=%+.3f", Self.normalizedAngle(state[0]), state[1])
+        String(format: "θ=%+.3f (0 is upright)  θ̇=%+.3f", Self.normalizedAngle(s[0]), s[1])
     }
 }

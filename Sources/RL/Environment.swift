@@ -69,6 +69,17 @@ extension Array: FlatObservation where Element == Float {
     }
 }
 
+extension SIMD2: FlatObservation where Scalar == Float {}
+extension SIMD3: FlatObservation where Scalar == Float {}
+extension SIMD4: FlatObservation where Scalar == Float {}
+
+extension SIMD where Scalar == Float {
+    public var flatCount: Int { scalarCount }
+    public func write(into destination: UnsafeMutablePointer<Float>) {
+        for i in 0..<scalarCount { destination[i] = self[i] }
+    }
+}
+
 /// An action that can be read from flat numbers (for the CLI and the checker).
 public protocol FlatAction {
     init?(flatValues: [Double], space: Space)

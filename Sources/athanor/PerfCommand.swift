@@ -12,7 +12,10 @@ struct Perf: ParsableCommand {
             --json prints one object of fixed names: sgemm-512-gflops, sgemm-512-raw-gflops,
             mlp-small-step-us, mlp-large-step-us, mlp-small-allocs-per-step,
             mlp-large-allocs-per-step, peak-rss-mib, and with anchors torch-mlp-small-step-us,
-            torch-mlp-large-step-us, mlp-small-speedup-vs-torch, mlp-large-speedup-vs-torch.
+            torch-mlp-large-step-us, mlp-small-speedup-vs-torch, mlp-large-speedup-vs-torch;
+            environment steps: cartpole-steps-per-s, cartpole-vec8-steps-per-s,
+            cartpole-vec4096-steps-per-s, frozenlake-steps-per-s, and with anchors gymnasium-NAME and
+            NAME-speedup-vs-gymnasium for each (e.g. cartpole-speedup-vs-gymnasium).
             """
     )
 
@@ -48,7 +51,15 @@ struct Perf: ParsableCommand {
 
         var smallRounds: [PerfBenchmarks.StepResult] = [], largeRounds: [PerfBenchmarks.StepResult] = []
         var torchRounds: [TorchAnchor.Figures] = []
+        var environmentRounds: [EnvironmentBenchmarks.Figures] = [], gymRounds: [EnvironmentBenchmarks.Figures] = []
+        let gym = anchor.map { GymnasiumAnchor(folder: $0.folder, interpreter: $0.interpreter) }
         for round in 1...(anchor == nil ? 1 : rounds) {
+            if let gym {
+                log("athanor perf: round \(round): Gymnasium step throughput …")
+                gymRounds.append(try gym.measure(seconds: quick ? 0.5 : 2))
+            }
+            log("athanor perf: round \(round): environment step throughput …")
+            environmentRounds.append(EnvironmentBenchmarks.measure(seconds: quick ? 0.3 : 1))
             if let anchor {
                 log("athanor perf: round \(round): PyTorch MLP steps …")
                 torchRounds.append(try anchor.measure())
@@ -81,6 +92,19 @@ struct Perf: ParsableCommand {
             figures["torch-mlp-large-step-us"] = median(torchRounds.map(\.largeStep))
             figures["mlp-small-speedup-vs-torch"] = median(ratios.map(\.small))
             figures["mlp-large-speedup-vs-torch"] = median(ratios.map(\.large))
+        }
+
+        let environmentKeys: [(String, KeyPath<EnvironmentBenchmarks.Figures, Double>)] = [
+            ("cartpole-steps-per-s", \.cartPole), ("cartpole-vec8-steps-per-s", \.cartPoleVector8),
+            ("cartpole-vec4096-steps-per-s", \.cartPoleVector4096), ("frozenlake-steps-per-s", \.frozenLake),
+        ]
+        for (name, path) in environmentKeys {
+            figures[name] = median(environmentRounds.map { $0[keyPath: path] })
+            if !gymRounds.isEmpty {
+                figures["gymnasium-" + name] = median(gymRounds.map { $0[keyPath: path] })
+                figures[name.replacingOccurrences(of: "-steps-per-s", with: "-speedup-vs-gymnasium")] =
+                    median(zip(environmentRounds, gymRounds).map { $0[keyPath: path] / $1[keyPath: path] })
+            }
         }
 
         let report = PerfReport(figures: figures, roundRatios: ratios, torchVersion: torchRounds.first?.version, quick: quick)
@@ -122,24 +146,10 @@ struct TorchAnchor {
             large = torch_micro.mlp_bench([128, 256, 256, 10], 256)["train_step"]["median_us"]
             print(json.dumps({"small": small, "large": large, "torch": torch.__version__}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [interpreter, "-c", script]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMP_NUM_THREADS"] = "1"
-        environment["MKL_NUM_THREADS"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        do { try process.run() } catch { throw UserError("cannot start \(interpreter): \(error.localizedDescription)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let small = (object["small"] as? NSNumber)?.doubleValue,
+        let object = try runPython(interpreter, script, what: "the PyTorch anchor")
+        guard let small = (object["small"] as? NSNumber)?.doubleValue,
               let large = (object["large"] as? NSNumber)?.doubleValue else {
-            throw UserError("the PyTorch anchor failed (exit \(process.terminationStatus)); is torch installed for \(interpreter)?")
+            throw UserError("the PyTorch anchor gave no MLP figures")
         }
         return Figures(smallStep: small, largeStep: large, version: object["torch"] as? String ?? "?")
     }

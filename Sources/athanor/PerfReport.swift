@@ -41,7 +41,27 @@ struct PerfReport {
                 met: (f["mlp-small-allocs-per-step"] ?? 1) == 0 ? "yes" : "no"),
             Row(benchmark: "peak resident memory, MiB", ours: format(f["peak-rss-mib"]), reference: "", ratio: "",
                 target: "", met: ""),
+        ] + environmentRows
+    }
+
+    /// Environment steps per second beside Gymnasium's (targets from the environments issue).
+    var environmentRows: [Row] {
+        let f = figures
+        func millions(_ value: Double?) -> String { value.map { String(format: "%.2f M", $0 / 1e6) } ?? "—" }
+        let rows: [(String, String, String, Double?)] = [
+            ("CartPole-v1, one env, steps/s (Gymnasium: gym.make loop)", "cartpole", "≥ 200× faster", 200),
+            ("CartPole-v1, 8 envs, steps/s (Gymnasium: SyncVectorEnv)", "cartpole-vec8", "", nil),
+            ("CartPole-v1, 4096 envs, steps/s (Gymnasium: numpy CartPoleVectorEnv)", "cartpole-vec4096", "≥ 3× faster", 3),
+            ("FrozenLake-v1 4×4, one env, steps/s (Gymnasium: gym.make loop)", "frozenlake", "", nil),
         ]
+        return rows.map { label, key, target, threshold in
+            let speedup = f["\(key)-speedup-vs-gymnasium"]
+            let met: String
+            if let threshold { met = speedup.map { $0 >= threshold ? "yes" : "no" } ?? "not run" } else { met = "" }
+            return Row(benchmark: label, ours: millions(f["\(key)-steps-per-s"]),
+                       reference: "Gymnasium \(millions(f["gymnasium-\(key)-steps-per-s"]))",
+                       ratio: speedup.map { String(format: "%.1f× faster", $0) } ?? "—", target: target, met: met)
+        }
     }
 
     func table() -> String {
@@ -70,6 +90,9 @@ struct PerfReport {
             Each train step is zero-grad + forward + MSE + backward + Adam (lr 1e-3) on a fixed batch; a round's
             figure is the median of individually timed steps after warm-up; the table gives medians over rounds.
             Both sides use one BLAS thread for the MLPs; sgemm uses OpenBLAS's default threads for both columns.
+            Environment throughput: random actions, auto-reset, Gymnasium 1.4.0 through the functions of
+            `../shared/anchors/env_throughput.py` (pre-drawn actions), Athanor through the typed API and
+            `VectorEnvironment` on one thread.
             Allocations are counted by interposing malloc in the CLI.
 
             | benchmark | Athanor | reference | ratio | target | met |

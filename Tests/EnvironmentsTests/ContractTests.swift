@@ -72,14 +72,14 @@ struct ContractTests {
         var raw: [[Double]] = []
         var inner = TimeLimit(CartPole(), maxEpisodeSteps: 50)
         _ = environment.reset(seed: 5)
-        raw.append(inner.reset(seed: 5).map(Double.init))
+        raw.append(inner.reset(seed: 5).flatValues.map(Double.init))
         for _ in 0..<200 {
             let action = generator.nextInt(below: 2)
             let t = environment.step(action), u = inner.step(action)
-            raw.append(u.observation.map(Double.init))
+            raw.append(u.observation.flatValues.map(Double.init))
             if t.isLast {
                 _ = environment.reset(seed: nil)
-                raw.append(inner.reset(seed: nil).map(Double.init))
+                raw.append(inner.reset(seed: nil).flatValues.map(Double.init))
             }
         }
         // The running mean equals the plain mean of everything seen (up to the ε prior).

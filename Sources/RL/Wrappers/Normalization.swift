@@ -35,7 +35,7 @@ public struct RunningMeanVariance: Equatable, Sendable {
 
 /// Normalises observations to zero mean and unit variance with running statistics
 /// (Gymnasium's `NormalizeObservation`): (x − μ) / √(σ² + ε).
-public struct NormalizeObservation<Base: Environment>: Environment where Base.Observation == [Float] {
+public struct NormalizeObservation<Base: Environment>: Environment where Base.Observation: FlatObservation {
     public var base: Base
     public var statistics: RunningMeanVariance
     /// Off for evaluation: the statistics stay as they are.
@@ -51,8 +51,8 @@ public struct NormalizeObservation<Base: Environment>: Environment where Base.Ob
     public var observationSpace: Space { .box(low: -.infinity, high: .infinity, shape: [base.observationSpace.flatCount]) }
     public var actionSpace: Space { base.actionSpace }
 
-    mutating func normalize(_ observation: [Float]) -> [Float] {
-        let values = observation.map(Double.init)
+    mutating func normalize(_ observation: Base.Observation) -> [Float] {
+        let values = observation.flatValues.map(Double.init)
         if updatesStatistics { statistics.update(values) }
         return values.indices.map { i in
             Float((values[i] - statistics.mean[i]) / (statistics.variance[i] + epsilon).squareRoot())
@@ -62,9 +62,9 @@ public struct NormalizeObservation<Base: Environment>: Environment where Base.Ob
     public mutating func reset(seed: UInt64?) -> [Float] { normalize(base.reset(seed: seed)) }
 
     public mutating func step(_ action: Base.Action) -> Transition<[Float]> {
-        var transition = base.step(action)
-        transition.observation = normalize(transition.observation)
-        return transition
+        let transition = base.step(action)
+        return Transition(observation: normalize(transition.observation), reward: transition.reward,
+                          terminated: transition.terminated, truncated: transition.truncated)
     }
 }
 

@@ -1,0 +1,114 @@
+import Environments
+import Foundation
+import RL
+import Tensor
+
+// Environment step throughput with random actions and auto-reset, defined as
+// ../shared/anchors/env_throughput.py defines Gymnasium's so the two compare side by side.
+
+enum EnvironmentBenchmarks {
+    struct Figures {
+        var cartPole = 0.0, cartPoleVector8 = 0.0, cartPoleVector4096 = 0.0, frozenLake = 0.0
+    }
+
+    /// Steps per second of `body(steps)` run in chunks until `seconds` have passed.
+    static func rate(seconds: Double, chunk: Int, _ body: (Int) -> Void) -> Double {
+        body(chunk)  // warm-up
+        var steps = 0
+        let start = nanoseconds()
+        var elapsed = 0.0
+        repeat {
+            body(chunk)
+            steps += chunk
+            elapsed = Double(nanoseconds() - start) / 1e9
+        } while elapsed < seconds
+        return Double(steps) / elapsed
+    }
+
+    /// One environment, the typed API, one random action per step, reset when an episode ends.
+    static func single<E: Environment>(_ environment: E, seconds: Double) -> Double where E.Action == Int {
+        var environment = environment
+        _ = environment.reset(seed: 0)
+        let arms = environment.actionSpace.discreteCount!
+        var generator = RandomGenerator(seed: 0)
+        return rate(seconds: seconds, chunk: 10_000) { steps in
+            for _ in 0..<steps {
+                if environment.step(generator.nextInt(below: arms)).isLast { _ = environment.reset(seed: nil) }
+            }
+        }
+    }
+
+    /// `copies` CartPoles in a vector environment; counts environment steps (copies per call).
+    static func vector(copies: Int, threads: Int, seconds: Double) -> Double {
+        var vector = VectorEnvironment(copies: copies, threads: threads) { _ in TimeLimit(CartPole(), maxEpisodeSteps: 500) }
+        vector.reset(seed: 0)
+        var generator = RandomGenerator(seed: 0)
+        var actions = [Int](repeating: 0, count: copies)
+        let calls = Swift.max(1, 40_000 / copies)
+        return rate(seconds: seconds, chunk: calls * copies) { _ in
+            for _ in 0..<calls {
+                for i in 0..<copies { actions[i] = generator.nextInt(below: 2) }
+                vector.step(actions)
+            }
+        }
+    }
+
+    /// The vector figures use one thread: on these 2-vCPU machines a sleeping second thread takes
+    /// longer to wake (≈ 100 µs) than a 4096-copy CartPole step takes to compute, so
+    /// `threads: 2` does not pay off at this size (it does for steps of milliseconds).
+    static func measure(seconds: Double) -> Figures {
+        Figures(cartPole: single(TimeLimit(CartPole(), maxEpisodeSteps: 500), seconds: seconds),
+                cartPoleVector8: vector(copies: 8, threads: 1, seconds: seconds),
+                cartPoleVector4096: vector(copies: 4096, threads: 1, seconds: seconds),
+                frozenLake: single(TimeLimit(FrozenLake(), maxEpisodeSteps: 100), seconds: seconds))
+    }
+}
+
+/// Gymnasium's side: env_throughput.py's own functions, imported and run for the four figures.
+struct GymnasiumAnchor {
+    let folder: String
+    let interpreter: String
+
+    func measure(seconds: Double) throws -> EnvironmentBenchmarks.Figures {
+        let script = """
+            import json, sys
+            sys.argv = ["env_throughput.py", "\(seconds)", "1"]
+            sys.path.insert(0, \(String(reflecting: folder)))
+            import env_throughput as e
+            print(json.dumps({
+                "cartpole": e.run_single("CartPole-v1", "prealloc")[0],
+                "vec8": e.run_vector("CartPole-v1", 8, "prealloc")[0],
+                "vec4096": e.run_numpy_vector(4096)[0],
+                "frozenlake": e.run_single("FrozenLake-v1", "prealloc")[0]}))
+            """
+        let object = try runPython(interpreter, script, what: "the Gymnasium anchor")
+        func number(_ key: String) throws -> Double {
+            guard let value = (object[key] as? NSNumber)?.doubleValue else { throw UserError("the Gymnasium anchor gave no \(key) figure") }
+            return value
+        }
+        return .init(cartPole: try number("cartpole"), cartPoleVector8: try number("vec8"),
+                     cartPoleVector4096: try number("vec4096"), frozenLake: try number("frozenlake"))
+    }
+}
+
+/// Runs a Python snippet (one thread for the numeric libraries) and parses its last line as JSON.
+func runPython(_ interpreter: String, _ script: String, what: String) throws -> [String: Any] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [interpreter, "-c", script]
+    var environment = ProcessInfo.processInfo.environment
+    environment["OMP_NUM_THREADS"] = "1"
+    environment["MKL_NUM_THREADS"] = "1"
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    do { try process.run() } catch { throw UserError("cannot start \(interpreter): \(error.localizedDescription)") }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+          let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+          let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+        throw UserError("\(what) failed (exit \(process.terminationStatus)); is its Python environment set up (make perf does it)?")
+    }
+    return object
+}
