@@ -125,18 +125,25 @@ public struct ContextualLinearBandit: Environment {
 }
 
 extension GaussianBandit: DynamicEnvironment {
+    public var scene: Scene { .bandit(trueValues: trueValues) }
+
     public func renderText() -> String {
         "q* = [" + trueValues.map { String(format: "%+.2f", $0) }.joined(separator: " ") + "]  best arm \(optimalAction)"
     }
 }
 
 extension BernoulliBandit: DynamicEnvironment {
+    public var scene: Scene { .bandit(trueValues: probabilities) }
+
     public func renderText() -> String {
         "p = [" + probabilities.map { String(format: "%.2f", $0) }.joined(separator: " ") + "]  best arm \(optimalAction)"
     }
 }
 
 extension ContextualLinearBandit: DynamicEnvironment {
+    /// The arms' expected payoffs for the context on show.
+    public var scene: Scene { .bandit(trueValues: expectedRewards) }
+
     public func renderText() -> String {
         "x = [" + context.map { String(format: "%+.2f", $0) }.joined(separator: " ") + "]  best arm \(optimalAction)"
     }

@@ -91,6 +91,8 @@ public struct Acrobot: Environment, StateSettable {
 }
 
 extension Acrobot: DynamicEnvironment {
+    public var scene: Scene { .acrobot(theta1: s[0], theta2: s[1]) }
+
     public func renderText() -> String {
         let tip = -cos(s[0]) - cos(s[1] + s[0])
         return String(format: "θ1=%+.3f θ2=%+.3f θ̇1=%+.3f θ̇2=%+.3f  tip height %+.2f (goal > 1)",

@@ -80,6 +80,8 @@ public struct CartPole: Environment, StateSettable {
 }
 
 extension CartPole: DynamicEnvironment {
+    public var scene: Scene { .cartPole(position: s[0], angle: s[2], trackLimit: Self.xThreshold) }
+
     public func renderText() -> String {
         // A 41-column track from −2.4 to 2.4 with the cart, and the pole's angle in degrees.
         let column = Int(((s[0] + Self.xThreshold) / (2 * Self.xThreshold) * 40).rounded())

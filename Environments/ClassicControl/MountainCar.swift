@@ -50,6 +50,8 @@ public struct MountainCar: Environment, StateSettable {
 }
 
 extension MountainCar: DynamicEnvironment {
+    public var scene: Scene { .mountainCar(position: s[0], goal: Self.goalPosition, bounds: Self.minPosition...Self.maxPosition) }
+
     public func renderText() -> String {
         let column = Int(((s[0] - Self.minPosition) / (Self.maxPosition - Self.minPosition) * 36).rounded())
         var road = Array(repeating: Character("_"), count: 37)

@@ -12,6 +12,8 @@ public struct Pendulum: Environment, StateSettable {
     /// θ and θ̇, in Double.
     private var s = SIMD2<Double>()
     public var state: [Double] { [s[0], s[1]] }
+    /// The clipped torque of the last step (nil right after reset).
+    public private(set) var lastTorque: Float?
     private var generator = RandomGenerator(seed: 0)
 
     public init(gravity: Double = 10) { self.gravity = gravity }
@@ -22,6 +24,7 @@ public struct Pendulum: Environment, StateSettable {
     public mutating func reset(seed: UInt64?) -> SIMD3<Float> {
         if let seed { generator = RandomGenerator(seed: seed) }
         s = SIMD2(-Double.pi + 2 * Double.pi * generator.nextUniformDouble(), -1 + 2 * generator.nextUniformDouble())
+        lastTorque = nil
         return observation
     }
 
@@ -37,6 +40,7 @@ public struct Pendulum: Environment, StateSettable {
         let (theta, thetaDot) = (s[0], s[1])
         // The torque stays float32 as in Gymnasium, where NumPy keeps float32 × Python float in float32.
         let u = Swift.min(Swift.max(action[0], -Self.maxTorque), Self.maxTorque)
+        lastTorque = u
         let cost = Self.normalizedAngle(theta) * Self.normalizedAngle(theta) + 0.1 * thetaDot * thetaDot
             + Double(Float(0.001) * (u * u))
         var newThetaDot = thetaDot + (3 * gravity / (2 * Self.length) * sin(theta)
@@ -56,6 +60,8 @@ public struct Pendulum: Environment, StateSettable {
 }
 
 extension Pendulum: DynamicEnvironment {
+    public var scene: Scene { .pendulum(angle: Self.normalizedAngle(s[0]), torque: lastTorque.map(Double.init)) }
+
     public func renderText() -> String {
         String(format: "θ=%+.3f (0 is upright)  θ̇=%+.3f", Self.normalizedAngle(s[0]), s[1])
     }

@@ -40,6 +40,8 @@ public struct BitFlip: GoalEnvironment {
 }
 
 extension BitFlip: DynamicEnvironment {
+    public var scene: Scene { .bits(current: bits.map { $0 == 1 }, goal: goal.map { $0 == 1 }) }
+
     public func renderText() -> String {
         "bits " + bits.map { $0 == 1 ? "1" : "0" }.joined() + "\ngoal " + goal.map { $0 == 1 ? "1" : "0" }.joined()
     }
@@ -90,6 +92,12 @@ public struct GoalGridworld: GoalEnvironment {
 }
 
 extension GoalGridworld: DynamicEnvironment {
+    public var scene: Scene {
+        var cells = [Scene.Cell](repeating: .empty, count: size * size)
+        cells[goal.row * size + goal.column] = .goal
+        return .grid(rows: size, columns: size, cells: cells, agent: position.row * size + position.column, wind: nil)
+    }
+
     public func renderText() -> String {
         (0..<size).map { r in
             String((0..<size).map { c -> Character in

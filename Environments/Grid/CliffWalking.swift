@@ -60,6 +60,15 @@ public struct CliffWalking: Environment, TabularMDP {
 }
 
 extension CliffWalking: DynamicEnvironment {
+    public var scene: Scene {
+        let cells: [Scene.Cell] = (0..<(Self.rows * Self.columns)).map { s in
+            if s == Self.goal { return .goal }
+            if s == Self.start { return .start }
+            return s / Self.columns == 3 ? .cliff : .empty
+        }
+        return .grid(rows: Self.rows, columns: Self.columns, cells: cells, agent: position, wind: nil)
+    }
+
     public func renderText() -> String {
         (0..<Self.rows).map { r in
             String((0..<Self.columns).map { c -> Character in

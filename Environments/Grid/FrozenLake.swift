@@ -87,6 +87,18 @@ public struct FrozenLake: Environment, TabularMDP {
 }
 
 extension FrozenLake: DynamicEnvironment {
+    public var scene: Scene {
+        let cells: [Scene.Cell] = map.flatMap { $0 }.map { letter in
+            switch letter {
+            case "H": .hole
+            case "G": .goal
+            case "S": .start
+            default: .empty
+            }
+        }
+        return .grid(rows: map.count, columns: map[0].count, cells: cells, agent: position, wind: nil)
+    }
+
     public func renderText() -> String {
         let columns = map[0].count
         var lines: [String] = []

@@ -51,6 +51,19 @@ public struct GridWorld: Environment, TabularMDP {
 }
 
 extension GridWorld: DynamicEnvironment {
+    public var scene: Scene {
+        let cells: [Scene.Cell] = (0..<(rows * columns)).map { s in
+            if walls.contains(s) { return .wall }
+            switch labels[s] {
+            case nil: return .empty
+            case "S": return .start
+            case "G", "T": return .goal
+            case let letter?: return .label(letter)
+            }
+        }
+        return .grid(rows: rows, columns: columns, cells: cells, agent: position, wind: wind)
+    }
+
     public func renderText() -> String {
         var lines = (0..<rows).map { r in
             String((0..<columns).map { c -> Character in

@@ -40,6 +40,8 @@ public protocol DynamicEnvironment {
     mutating func setStateFlat(_ state: [Double]) throws
     /// The current state drawn as text (Gymnasium's "ansi" render mode).
     func renderText() -> String
+    /// The current state described for a renderer.
+    var scene: Scene { get }
     /// The full model, for tabular environments.
     var tabularModel: (any TabularMDP)? { get }
 }

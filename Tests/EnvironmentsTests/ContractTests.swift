@@ -23,6 +23,7 @@ struct ContractTests {
                 Transition(observation: counter + 5, reward: .nan, terminated: false, truncated: false)
             }
             func renderText() -> String { "" }
+            var scene: Scene { .bandit(trueValues: []) }
         }
         let problems = checkEnvironment(steps: 5) { Broken() }
         #expect(problems.contains { $0.contains("outside") })
@@ -110,5 +111,33 @@ struct ContractTests {
         let end = try lake.stepFlat([2])
         #expect(end.reward == 1 && end.terminated)
         #expect(lake.renderText().contains("@"))
+    }
+}
+
+@Suite("Scenes for the visualizer")
+struct SceneTests {
+    @Test(arguments: environments.ids)
+    func everyEnvironmentDescribesItself(id: String) throws {
+        var environment = try environments.make(id)
+        _ = environment.resetFlat(seed: 1)
+        if case .grid(let rows, let columns, let cells, let agent, _) = environment.scene {
+            #expect(cells.count == rows * columns && (0..<cells.count).contains(agent))
+            #expect(cells[agent] != .wall, "\(id): the agent stands in a wall")
+        }
+        #expect(!environment.renderText().isEmpty)
+    }
+
+    @Test func scenesFollowTheState() throws {
+        var cartPole = try environments.make("CartPole-v1")
+        _ = cartPole.resetFlat(seed: 0)
+        try cartPole.setStateFlat([0.5, 0, -0.1, 0])
+        #expect(cartPole.scene == .cartPole(position: 0.5, angle: -0.1, trackLimit: 2.4))
+        let lake = try environments.make("FrozenLake8x8-v1")
+        guard case .grid(8, 8, let cells, 0, nil) = lake.scene else { Issue.record("not an 8×8 grid"); return }
+        #expect(cells.filter { $0 == .hole }.count == 10 && cells[63] == .goal)
+        var windy = try environments.make("WindyGridworld-v0")
+        _ = windy.resetFlat(seed: 0)
+        guard case .grid(7, 10, _, 30, let wind?) = windy.scene else { Issue.record("not the windy grid"); return }
+        #expect(wind == [0, 0, 0, 1, 1, 1, 2, 2, 1, 0])
     }
 }

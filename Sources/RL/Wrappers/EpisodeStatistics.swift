@@ -54,6 +54,7 @@ extension EpisodeStatistics: StateSettable where Base: StateSettable {
 
 extension EpisodeStatistics: DynamicEnvironment where Base: DynamicEnvironment, Base.Observation: FlatObservation, Base.Action: FlatAction {
     public func renderText() -> String { base.renderText() }
+    public var scene: Scene { base.scene }
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
 }

@@ -39,6 +39,7 @@ extension TimeLimit: TabularMDP where Base: TabularMDP {
 
 extension TimeLimit: DynamicEnvironment where Base: DynamicEnvironment, Base.Observation: FlatObservation, Base.Action: FlatAction {
     public func renderText() -> String { base.renderText() }
+    public var scene: Scene { base.scene }
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
 }
