@@ -18,7 +18,7 @@ let vectorised: [SwiftSetting] = [
 
 let package = Package(
     name: "Athanor",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "athanor", targets: ["athanor"]),
         .library(name: "Tensor", targets: ["Tensor"]),

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// N copies of an environment stepped together, writing straight into contiguous buffers
 /// (observations N × size, rewards, flags) so deep agents read them without copying.
 ///
@@ -7,11 +5,13 @@ import Dispatch
 /// i already holds the first observation of its next episode, `finalObservations` row i the
 /// observation the episode ended on (to bootstrap from on truncation), and `terminated[i]` /
 /// `truncated[i]` say why it ended. With `threads` > 1 the copies are split into that many
-/// contiguous chunks stepped in parallel; results do not depend on the thread count.
+/// contiguous chunks stepped in parallel by a `WorkerPool`; results do not depend on the thread
+/// count.
 public struct VectorEnvironment<Base: Environment> where Base.Observation: FlatObservation {
     public private(set) var environments: [Base]
     public let observationSize: Int
     public let threads: Int
+    private let pool: WorkerPool?
     public private(set) var observations: [Float]
     public private(set) var finalObservations: [Float]
     public private(set) var rewards: [Float]
@@ -29,6 +29,7 @@ public struct VectorEnvironment<Base: Environment> where Base.Observation: FlatO
         environments = (0..<copies).map(make)
         observationSize = environments[0].observationSpace.flatCount
         self.threads = Swift.min(threads, copies)
+        pool = self.threads > 1 ? WorkerPool(workers: self.threads - 1) : nil
         observations = Array(repeating: 0, count: copies * observationSize)
         finalObservations = observations
         rewards = Array(repeating: 0, count: copies)
@@ -84,7 +85,7 @@ public struct VectorEnvironment<Base: Environment> where Base.Observation: FlatO
                     }
                 }
             }
-            if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
+            if let pool { pool.run(work) } else { work(0) }
         } } } } } } } } }
         finishedEpisodes.removeAll(keepingCapacity: true)
         for i in 0..<copies where terminated[i] || truncated[i] {

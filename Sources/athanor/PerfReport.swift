@@ -92,7 +92,8 @@ struct PerfReport {
             Both sides use one BLAS thread for the MLPs; sgemm uses OpenBLAS's default threads for both columns.
             Environment throughput: random actions, auto-reset, Gymnasium 1.4.0 through the functions of
             `../shared/anchors/env_throughput.py` (pre-drawn actions), Athanor through the typed API and
-            `VectorEnvironment` on one thread.
+            `VectorEnvironment` (8 copies on one thread, as SyncVectorEnv; 4096 on every core, where
+            Gymnasium's numpy CartPole uses one).
             Allocations are counted by interposing malloc in the CLI.
 
             | benchmark | Athanor | reference | ratio | target | met |
