@@ -6,14 +6,14 @@ import Tensor
 /// stepping into the cliff costs −100 and sends the agent back to the start (not terminal).
 /// Actions: 0 up, 1 right, 2 down, 3 left. With `isSlippery` the agent moves in the intended
 /// direction or either perpendicular one, each with probability 1/3.
-public struct CliffWalking: Environment, TabularMDP {
+public struct CliffWalking: TableEnvironment {
     public static let rows = 4, columns = 12
     public static let start = 36, goal = 47
 
     public let isSlippery: Bool
     public let model: TableMDP
-    public private(set) var position = CliffWalking.start
-    private var generator = RandomGenerator(seed: 0)
+    public var position = CliffWalking.start
+    public var generator = RandomGenerator(seed: 0)
 
     public init(isSlippery: Bool = false) {
         self.isSlippery = isSlippery
@@ -37,25 +37,6 @@ public struct CliffWalking: Environment, TabularMDP {
         var starts = [Double](repeating: 0, count: Self.rows * Self.columns)
         starts[Self.start] = 1
         model = TableMDP(table: table, startDistribution: starts)
-    }
-
-    public var observationSpace: Space { .discrete(Self.rows * Self.columns) }
-    public var actionSpace: Space { .discrete(4) }
-    public var stateCount: Int { model.stateCount }
-    public var actionCount: Int { 4 }
-    public func outcomes(state: Int, action: Int) -> [Outcome] { model.outcomes(state: state, action: action) }
-
-    public mutating func reset(seed: UInt64?) -> Int {
-        if let seed { generator = RandomGenerator(seed: seed) }
-        position = model.sampleStart(using: &generator)
-        return position
-    }
-
-    public mutating func step(_ action: Int) -> Transition<Int> {
-        precondition((0..<4).contains(action), "CliffWalking action must be 0–3, got \(action)")
-        let outcome = model.sampleOutcome(state: position, action: action, using: &generator)
-        position = outcome.nextState
-        return Transition(observation: position, reward: outcome.reward, terminated: outcome.terminal, truncated: false)
     }
 }
 

@@ -6,7 +6,7 @@ import Tensor
 /// `successRate` and to either perpendicular side with the rest, split evenly. Reward 1 at G.
 /// Actions: 0 left, 1 down, 2 right, 3 up. The registry adds the time limit (100 steps on 4×4,
 /// 200 on 8×8).
-public struct FrozenLake: Environment, TabularMDP {
+public struct FrozenLake: TableEnvironment {
     public static let maps: [String: [String]] = [
         "4x4": ["SFFF", "FHFH", "FFFH", "HFFG"],
         "8x8": ["SFFFFFFF", "FFFFFFFF", "FFFHFFFF", "FFFFFHFF", "FFFHFFFF", "FHHFFFHF", "FHFFHFHF", "FFFHFFFG"],
@@ -15,9 +15,9 @@ public struct FrozenLake: Environment, TabularMDP {
     public let map: [[Character]]
     public let isSlippery: Bool
     public let model: TableMDP
-    public private(set) var position = 0
+    public var position = 0
     public private(set) var lastAction: Int?
-    private var generator = RandomGenerator(seed: 0)
+    public var generator = RandomGenerator(seed: 0)
 
     /// - Parameters:
     ///   - map: rows of S (start), F (frozen), H (hole), G (goal); one S, square or not.
@@ -64,12 +64,6 @@ public struct FrozenLake: Environment, TabularMDP {
         model = TableMDP(table: table, startDistribution: starts.map { $0 / total })
     }
 
-    public var observationSpace: Space { .discrete(model.stateCount) }
-    public var actionSpace: Space { .discrete(4) }
-    public var stateCount: Int { model.stateCount }
-    public var actionCount: Int { 4 }
-    public func outcomes(state: Int, action: Int) -> [Outcome] { model.outcomes(state: state, action: action) }
-
     public mutating func reset(seed: UInt64?) -> Int {
         if let seed { generator = RandomGenerator(seed: seed) }
         position = model.sampleStart(using: &generator)
@@ -78,11 +72,8 @@ public struct FrozenLake: Environment, TabularMDP {
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> {
-        precondition((0..<4).contains(action), "FrozenLake action must be 0–3, got \(action)")
-        let outcome = model.sampleOutcome(state: position, action: action, using: &generator)
-        position = outcome.nextState
         lastAction = action
-        return Transition(observation: position, reward: outcome.reward, terminated: outcome.terminal, truncated: false)
+        return stepInTable(action)
     }
 }
 

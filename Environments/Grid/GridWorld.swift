@@ -5,7 +5,7 @@ import Tensor
 /// (Sutton & Barto, 2nd ed.) and Four Rooms are built by the static constructors below.
 /// States are cells, numbered row-major (`row · columns + column`); walls are cells the agent
 /// cannot enter (they keep a self-loop so the table stays square).
-public struct GridWorld: Environment, TabularMDP {
+public struct GridWorld: TableEnvironment {
     public let name: String
     public let rows: Int, columns: Int
     public let walls: Set<Int>
@@ -15,8 +15,8 @@ public struct GridWorld: Environment, TabularMDP {
     public let wind: [Int]?
     public let actionNames: [String]
     public let model: TableMDP
-    public private(set) var position = 0
-    private var generator = RandomGenerator(seed: 0)
+    public var position = 0
+    public var generator = RandomGenerator(seed: 0)
 
     init(name: String, rows: Int, columns: Int, walls: Set<Int> = [], labels: [Int: Character],
          wind: [Int]? = nil, actionNames: [String], model: TableMDP) {
@@ -28,25 +28,6 @@ public struct GridWorld: Environment, TabularMDP {
         self.wind = wind
         self.actionNames = actionNames
         self.model = model
-    }
-
-    public var observationSpace: Space { .discrete(rows * columns) }
-    public var actionSpace: Space { .discrete(actionNames.count) }
-    public var stateCount: Int { model.stateCount }
-    public var actionCount: Int { model.actionCount }
-    public func outcomes(state: Int, action: Int) -> [Outcome] { model.outcomes(state: state, action: action) }
-
-    public mutating func reset(seed: UInt64?) -> Int {
-        if let seed { generator = RandomGenerator(seed: seed) }
-        position = model.sampleStart(using: &generator)
-        return position
-    }
-
-    public mutating func step(_ action: Int) -> Transition<Int> {
-        precondition((0..<actionCount).contains(action), "\(name) action must be 0..<\(actionCount), got \(action)")
-        let outcome = model.sampleOutcome(state: position, action: action, using: &generator)
-        position = outcome.nextState
-        return Transition(observation: position, reward: outcome.reward, terminated: outcome.terminal, truncated: false)
     }
 }
 

@@ -40,3 +40,36 @@ public struct TableMDP: TabularMDP, Sendable {
         return outcomes[Self.sampleIndex(outcomes.map(\.probability), using: &generator)]
     }
 }
+
+/// An environment that moves by sampling a `TableMDP` (FrozenLake, CliffWalking, the book's
+/// gridworlds): the spaces, the model and `reset`/`step` come from the table.
+public protocol TableEnvironment: Environment, TabularMDP where Observation == Int, Action == Int {
+    var model: TableMDP { get }
+    /// The current state.
+    var position: Int { get set }
+    var generator: RandomGenerator { get set }
+}
+
+extension TableEnvironment {
+    public var observationSpace: Space { .discrete(model.stateCount) }
+    public var actionSpace: Space { .discrete(model.actionCount) }
+    public var stateCount: Int { model.stateCount }
+    public var actionCount: Int { model.actionCount }
+    public func outcomes(state: Int, action: Int) -> [Outcome] { model.outcomes(state: state, action: action) }
+
+    public mutating func reset(seed: UInt64?) -> Int {
+        if let seed { generator = RandomGenerator(seed: seed) }
+        position = model.sampleStart(using: &generator)
+        return position
+    }
+
+    public mutating func step(_ action: Int) -> Transition<Int> { stepInTable(action) }
+
+    /// Samples the outcome of `action` from the current state and moves there.
+    public mutating func stepInTable(_ action: Int) -> Transition<Int> {
+        precondition((0..<model.actionCount).contains(action), "action must be 0..<\(model.actionCount), got \(action)")
+        let outcome = model.sampleOutcome(state: position, action: action, using: &generator)
+        position = outcome.nextState
+        return Transition(observation: position, reward: outcome.reward, terminated: outcome.terminal, truncated: false)
+    }
+}

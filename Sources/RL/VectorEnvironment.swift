@@ -68,7 +68,7 @@ public struct VectorEnvironment<Base: Environment> where Base.Observation: FlatO
         episodeLengths.withUnsafeMutableBufferPointer { lengths in
         actions.withUnsafeBufferPointer { actions in
             let buffers = Unchecked((envs, obs, finals, rewards, terminated, truncated, returns, lengths, actions))
-            let work: @Sendable (Int) -> Void = { chunk in
+            let chunk = Unchecked({ (chunk: Int) in
                 let (envs, obs, finals, rewards, terminated, truncated, returns, lengths, actions) = buffers.value
                 for i in (chunk * copies / chunks)..<((chunk + 1) * copies / chunks) {
                     let t = envs[i].step(actions[i])
@@ -84,8 +84,8 @@ public struct VectorEnvironment<Base: Environment> where Base.Observation: FlatO
                         t.observation.write(into: obs.baseAddress! + i * size)
                     }
                 }
-            }
-            if let pool { pool.run(work) } else { work(0) }
+            })
+            if let pool { pool.run { chunk.value($0) } } else { chunk.value(0) }
         } } } } } } } } }
         finishedEpisodes.removeAll(keepingCapacity: true)
         for i in 0..<copies where terminated[i] || truncated[i] {
