@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "RL", targets: ["RL"]),
         .library(name: "Environments", targets: ["Environments"]),
+        .library(name: "Agents", targets: ["Agents"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,6 +44,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN", swiftSettings: vectorised),
         .target(name: "RL", dependencies: ["NN"], path: "Sources/RL", swiftSettings: vectorised),
         .target(name: "Environments", dependencies: ["RL"], path: "Environments", swiftSettings: vectorised),
+        .target(name: "Agents", dependencies: ["RL"], path: "Agents", swiftSettings: vectorised),
         .executableTarget(
             name: "athanor",
             dependencies: [
@@ -57,6 +59,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL"], path: "Tests/AgentsTests"),
     ],
     swiftLanguageModes: [.v6]
 )
