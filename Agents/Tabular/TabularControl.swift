@@ -1,0 +1,66 @@
+import RL
+import Tensor
+
+// What the one-step and n-step control methods of Sutton & Barto chapters 6–7 share: the
+// hyper-parameters under the book's names, ε-greedy action choice, and the record of a run.
+
+/// Hyper-parameters with the book's names (and `--set alpha=…` spelling in the CLI).
+public struct TabularHyperparameters: Sendable, Equatable {
+    /// Step size α.
+    public var alpha = 0.5
+    /// Exploration rate ε of the ε-greedy behaviour policy.
+    public var epsilon = 0.1
+    /// Discount γ.
+    public var gamma = 1.0
+    /// Steps of the n-step methods.
+    public var n = 4
+    /// Initial action value Q₁ (optimistic when positive).
+    public var initialValue = 0.0
+
+    public init(alpha: Double = 0.5, epsilon: Double = 0.1, gamma: Double = 1.0, n: Int = 4, initialValue: Double = 0) {
+        self.alpha = alpha
+        self.epsilon = epsilon
+        self.gamma = gamma
+        self.n = n
+        self.initialValue = initialValue
+    }
+}
+
+/// What a tabular control run leaves: its action values and how each episode went.
+public struct TabularRun: Sendable {
+    public var q: [[Double]]
+    public var episodeReturns: [Double] = []
+    public var episodeLengths: [Int] = []
+
+    public init(states: Int, actions: Int, initialValue: Double) {
+        q = Array(repeating: Array(repeating: initialValue, count: actions), count: states)
+    }
+
+    /// max_a Q(s, a) per state.
+    public var values: [Double] { q.map { $0.max()! } }
+    /// The greedy action per state (the first of equal ones).
+    public var policy: [Int] { q.map { row in row.firstIndex(of: row.max()!)! } }
+}
+
+extension Environment where Observation == Int, Action == Int {
+    var tabularSizes: (states: Int, actions: Int) {
+        guard let states = observationSpace.discreteCount, let actions = actionSpace.discreteCount else {
+            preconditionFailure("tabular methods need discrete observation and action spaces")
+        }
+        return (states, actions)
+    }
+}
+
+/// A greedy action with ties broken at random, or with probability ε a uniformly random one.
+public func epsilonGreedy(_ values: [Double], epsilon: Double, using generator: inout RandomGenerator) -> Int {
+    if epsilon > 0 && generator.nextUniformDouble() < epsilon { return generator.nextInt(below: values.count) }
+    let best = values.max()!
+    let ties = values.indices.filter { values[$0] == best }
+    return ties.count == 1 ? ties[0] : ties[generator.nextInt(below: ties.count)]
+}
+
+/// E_π[Q(s′, ·)] under the ε-greedy policy above: (1 − ε)·max + ε·mean (tied greedy actions
+/// share the greedy probability, so ties do not change it).
+public func epsilonGreedyExpectation(_ values: [Double], epsilon: Double) -> Double {
+    (1 - epsilon) * values.max()! + epsilon * values.reduce(0, +) / Double(values.count)
+}
