@@ -133,4 +133,9 @@ public let environments = EnvironmentRegistry([
         let size = try options.int("size", default: 8, in: 2...1024)
         return TimeLimit(GoalGridworld(size: size), maxEpisodeSteps: 4 * size)
     },
+    EnvironmentSpec(
+        id: "RandomWalk-v0", summary: "Sutton & Barto Example 6.2: a five-state walk for prediction, +1 at the right end",
+        options: [.init("states", default: "5", "non-terminal states")],
+        maxEpisodeSteps: nil
+    ) { options in RandomWalk(states: try options.int("states", default: 5, in: 1...1001)) },
 ])

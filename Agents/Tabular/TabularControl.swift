@@ -16,13 +16,18 @@ public struct TabularHyperparameters: Sendable, Equatable {
     public var n = 4
     /// Initial action value Q₁ (optimistic when positive).
     public var initialValue = 0.0
+    /// Dyna-Q+'s exploration bonus weight κ (planning reward r + κ√τ).
+    public var kappa = 0.001
 
-    public init(alpha: Double = 0.5, epsilon: Double = 0.1, gamma: Double = 1.0, n: Int = 4, initialValue: Double = 0) {
+    /// `n` is the number of steps of the n-step methods and of planning steps in Dyna.
+    public init(alpha: Double = 0.5, epsilon: Double = 0.1, gamma: Double = 1.0, n: Int = 4, initialValue: Double = 0,
+                kappa: Double = 0.001) {
         self.alpha = alpha
         self.epsilon = epsilon
         self.gamma = gamma
         self.n = n
         self.initialValue = initialValue
+        self.kappa = kappa
     }
 }
 
