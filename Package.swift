@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "athanor",
             dependencies: [
-                "Tensor", "NN", "RL", "Environments", "CAllocationCounter", "COpenBLAS",
+                "Tensor", "NN", "RL", "Environments", "Agents", "CAllocationCounter", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/athanor"
