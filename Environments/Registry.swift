@@ -138,4 +138,12 @@ public let environments = EnvironmentRegistry([
         options: [.init("states", default: "5", "non-terminal states")],
         maxEpisodeSteps: nil
     ) { options in RandomWalk(states: try options.int("states", default: 5, in: 1...1001)) },
+    EnvironmentSpec(
+        id: "Gambler-v0", summary: "Sutton & Barto Example 4.3: stake capital on coin flips until 0 or the goal",
+        options: [.init("goal", default: "100", "capital to reach"), .init("p_h", default: "0.4", "probability of heads")],
+        maxEpisodeSteps: nil
+    ) { options in
+        Gambler(goal: try options.int("goal", default: 100, in: 2...100_000),
+                headsProbability: try options.double("p_h", default: 0.4, in: 0...1))
+    },
 ])

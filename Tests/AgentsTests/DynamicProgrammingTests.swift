@@ -37,6 +37,15 @@ struct DynamicProgrammingTests {
         #expect(k2[1] == -1.75 && k2[4] == -1.75 && k2[14] == -1.75 && k2[5] == -2 && k2[6] == -2)
     }
 
+    @Test func example4_3GamblersProblem() {
+        // Published: value iteration converges in about 17 sweeps; v*(25) = 0.16, v*(50) = 0.4, v*(75) = 0.64.
+        let result = valueIteration(Gambler(), gamma: 1, theta: 1e-9)
+        #expect(Swift.abs(result.values[25] - 0.16) < 0.005 && Swift.abs(result.values[50] - 0.4) < 1e-6
+                && Swift.abs(result.values[75] - 0.64) < 0.005, "\(result.values[25]) \(result.values[50]) \(result.values[75])")
+        #expect(result.sweeps > 5 && result.sweeps < 40, "\(result.sweeps) sweeps")
+        #expect(result.values[0] == 0 && result.values[100] == 0)  // terminal states
+    }
+
     @Test func frozenLakeOptimalPolicyReachesTheGoal() throws {
         // Deterministic 4×4 lake: every non-hole state can reach G, so v* = γ^(distance − 1).
         let lake = FrozenLake(isSlippery: false)
