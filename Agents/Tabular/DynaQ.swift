@@ -14,8 +14,6 @@ public enum DynaQ {
                                              plus: Bool = false) -> TabularRun
     where E.Observation == Int, E.Action == Int {
         let (states, actions) = environment.tabularSizes
-        var run = TabularRun(states: states, actions: actions, initialValue: h.initialValue)
-        var generator = RandomGenerator(seed: seed)
         // Model(s, a) = (reward, next state, terminal), for pairs seen; `observed` lists them in order.
         var model = [[(reward: Double, next: Int, terminal: Bool)?]](repeating: Array(repeating: nil, count: actions), count: states)
         var observed: [(state: Int, action: Int)] = []
@@ -23,43 +21,31 @@ public enum DynaQ {
         var lastTried = [[Int]](repeating: Array(repeating: 0, count: actions), count: states)
         var time = 0
 
-        func update(_ s: Int, _ a: Int, _ reward: Double, _ next: Int, _ terminal: Bool) {
+        func update(_ run: inout TabularRun, _ s: Int, _ a: Int, _ reward: Double, _ next: Int, _ terminal: Bool) {
             let target = reward + (terminal ? 0 : h.gamma * run.q[next].max()!)
             run.q[s][a] += h.alpha * (target - run.q[s][a])
         }
 
-        for episode in 0..<episodes {
-            var s = environment.reset(seed: episode == 0 ? seed : nil)
-            var total = 0.0, length = 0
-            while true {
-                let a = epsilonGreedy(run.q[s], epsilon: h.epsilon, using: &generator)
-                let t = environment.step(a)
-                time += 1
-                update(s, a, t.reward, t.observation, t.terminated)
-                if model[s][a] == nil { observed.append((s, a)) }
-                if !stateSeen[s] { stateSeen[s] = true; seenStates.append(s) }
-                model[s][a] = (t.reward, t.observation, t.terminated)
-                lastTried[s][a] = time
-                for _ in 0..<h.n {
-                    let (ps, pa): (Int, Int)
-                    if plus {
-                        ps = seenStates[generator.nextInt(below: seenStates.count)]
-                        pa = generator.nextInt(below: actions)
-                    } else {
-                        (ps, pa) = observed[generator.nextInt(below: observed.count)]
-                    }
-                    let m = model[ps][pa] ?? (0, ps, false)
-                    let bonus = plus ? h.kappa * Double(time - lastTried[ps][pa]).squareRoot() : 0
-                    update(ps, pa, m.reward + bonus, m.next, m.terminal)
+        return TabularRun.oneStepControl(&environment, episodes: episodes, seed: seed, hyperparameters: h) { run, s, a, t, generator in
+            // (d) direct reinforcement learning, (e) model learning, (f) planning.
+            time += 1
+            update(&run, s, a, t.reward, t.observation, t.terminated)
+            if model[s][a] == nil { observed.append((s, a)) }
+            if !stateSeen[s] { stateSeen[s] = true; seenStates.append(s) }
+            model[s][a] = (t.reward, t.observation, t.terminated)
+            lastTried[s][a] = time
+            for _ in 0..<h.n {
+                let (ps, pa): (Int, Int)
+                if plus {
+                    ps = seenStates[generator.nextInt(below: seenStates.count)]
+                    pa = generator.nextInt(below: actions)
+                } else {
+                    (ps, pa) = observed[generator.nextInt(below: observed.count)]
                 }
-                total += t.reward
-                length += 1
-                s = t.observation
-                if t.isLast { break }
+                let m = model[ps][pa] ?? (0, ps, false)
+                let bonus = plus ? h.kappa * Double(time - lastTried[ps][pa]).squareRoot() : 0
+                update(&run, ps, pa, m.reward + bonus, m.next, m.terminal)
             }
-            run.episodeReturns.append(total)
-            run.episodeLengths.append(length)
         }
-        return run
     }
 }

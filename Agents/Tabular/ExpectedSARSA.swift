@@ -9,26 +9,10 @@ public enum ExpectedSARSA {
     public static func train<E: Environment>(_ environment: inout E, episodes: Int, seed: UInt64,
                                              hyperparameters h: TabularHyperparameters = .init()) -> TabularRun
     where E.Observation == Int, E.Action == Int {
-        let (states, actions) = environment.tabularSizes
-        var run = TabularRun(states: states, actions: actions, initialValue: h.initialValue)
-        var generator = RandomGenerator(seed: seed)
-        for episode in 0..<episodes {
-            var s = environment.reset(seed: episode == 0 ? seed : nil)
-            var total = 0.0, length = 0
-            while true {
-                let a = epsilonGreedy(run.q[s], epsilon: h.epsilon, using: &generator)
-                let t = environment.step(a)
-                let expected = epsilonGreedyExpectation(run.q[t.observation], epsilon: h.epsilon)
-                let target = t.reward + (t.terminated ? 0 : h.gamma * expected)
-                run.q[s][a] += h.alpha * (target - run.q[s][a])
-                total += t.reward
-                length += 1
-                s = t.observation
-                if t.isLast { break }
-            }
-            run.episodeReturns.append(total)
-            run.episodeLengths.append(length)
+        TabularRun.oneStepControl(&environment, episodes: episodes, seed: seed, hyperparameters: h) { run, s, a, t, _ in
+            let expected = epsilonGreedyExpectation(run.q[t.observation], epsilon: h.epsilon)
+            let target = t.reward + (t.terminated ? 0 : h.gamma * expected)
+            run.q[s][a] += h.alpha * (target - run.q[s][a])
         }
-        return run
     }
 }

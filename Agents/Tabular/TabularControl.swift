@@ -69,3 +69,33 @@ public func epsilonGreedy(_ values: [Double], epsilon: Double, using generator: 
 public func epsilonGreedyExpectation(_ values: [Double], epsilon: Double) -> Double {
     (1 - epsilon) * values.max()! + epsilon * values.reduce(0, +) / Double(values.count)
 }
+
+extension TabularRun {
+    /// The loop the off-policy one-step methods share: in each step choose A ε-greedily in Q,
+    /// take it, and hand (S, A, transition) to `learn`, which writes the method's update.
+    /// Episode returns and lengths are recorded here.
+    public static func oneStepControl<E: Environment>(
+        _ environment: inout E, episodes: Int, seed: UInt64, hyperparameters h: TabularHyperparameters,
+        learn: (inout TabularRun, _ state: Int, _ action: Int, _ transition: Transition<Int>, inout RandomGenerator) -> Void
+    ) -> TabularRun where E.Observation == Int, E.Action == Int {
+        let (states, actions) = environment.tabularSizes
+        var run = TabularRun(states: states, actions: actions, initialValue: h.initialValue)
+        var generator = RandomGenerator(seed: seed)
+        for episode in 0..<episodes {
+            var s = environment.reset(seed: episode == 0 ? seed : nil)
+            var total = 0.0, length = 0
+            while true {
+                let a = epsilonGreedy(run.q[s], epsilon: h.epsilon, using: &generator)
+                let t = environment.step(a)
+                learn(&run, s, a, t, &generator)
+                total += t.reward
+                length += 1
+                s = t.observation
+                if t.isLast { break }
+            }
+            run.episodeReturns.append(total)
+            run.episodeLengths.append(length)
+        }
+        return run
+    }
+}
