@@ -12,8 +12,10 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product athanor
 
-# Main job: build, run the benchmarks, print the results table (and write Results/).
+# Main job: build, reproduce Sutton & Barto's figures, run the micro-benchmarks; print the
+# results tables (and write Results/).
 demo: build
+	$(ATHANOR) bench sutton-barto
 	$(ATHANOR) perf
 
 # The whole test suite, on an optimised build (tests that train need it).

@@ -25,7 +25,7 @@ public struct Transition<Observation> {
 ///
 /// `reset(seed:)` re-seeds the environment's generator when given a seed and otherwise goes on
 /// with it (a new environment starts from seed 0, so runs are reproducible by default).
-public protocol Environment {
+public protocol Environment<Observation, Action> {
     associatedtype Observation
     associatedtype Action
     var observationSpace: Space { get }
