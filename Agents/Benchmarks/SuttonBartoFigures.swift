@@ -12,20 +12,30 @@ extension SuttonBartoSuite {
         let v = evaluatePolicy(e.gridworld5x5(), policy: uniformPolicy(states: 25, actions: 4), gamma: 0.9).values
         let book: [Double] = [3.3, 8.8, 4.4, 5.3, 1.5, 1.5, 3.0, 2.3, 1.9, 0.5, 0.1, 0.7, 0.7, 0.4, -0.4,
                               -1.0, -0.4, -0.4, -0.6, -1.2, -1.9, -1.3, -1.2, -1.4, -2.0]
-        return BookFigure(id: "ex3.5", title: "Example 3.5 / Figure 3.2: v_π of the equiprobable random policy, γ = 0.9",
-                          ours: zip(gridLabels5, v).map { ($0, $1) }, book: zip(gridLabels5, book).map { ($0, $1) },
-                          tolerance: 0.05, claimHolds: true, claim: "values to the book's one decimal",
-                          curves: [], xLabel: "", yLabel: "")
+        var figure = BookFigure(id: "ex3.5", title: "Example 3.5 / Figure 3.2: v_π of the equiprobable random policy, γ = 0.9",
+                                ours: zip(gridLabels5, v).map { ($0, $1) }, book: zip(gridLabels5, book).map { ($0, $1) },
+                                tolerance: 0.05, claimHolds: true, claim: "values to the book's one decimal",
+                                curves: [], xLabel: "", yLabel: "")
+        figure.grid = (5, 5, v, book)
+        return figure
     }
 
     static func figure3_5(_ e: BookEnvironments) -> BookFigure {
-        let v = valueIteration(e.gridworld5x5(), gamma: 0.9).values
+        let result = valueIteration(e.gridworld5x5(), gamma: 0.9)
+        let v = result.values
         let cells = [0, 1, 2, 3, 4, 20, 21, 22, 23, 24]
         let book: [Double] = [22.0, 24.4, 22.0, 19.4, 17.5, 14.4, 16.0, 14.4, 13.0, 11.7]
-        return BookFigure(id: "fig3.5", title: "Figure 3.5: v* of the 5×5 gridworld (first and last rows), γ = 0.9",
+        var figure = BookFigure(id: "fig3.5", title: "Figure 3.5: v* of the 5×5 gridworld (first and last rows), γ = 0.9",
                           ours: cells.map { (gridLabels5[$0], v[$0]) }, book: zip(cells, book).map { (gridLabels5[$0], $1) },
                           tolerance: 0.05, claimHolds: Swift.abs(v[1] - 10 / (1 - pow(0.9, 5))) < 1e-6,
                           claim: "v*(A) = 10 / (1 − 0.9⁵) = 24.419", curves: [], xLabel: "", yLabel: "")
+        var printed = [Double?](repeating: nil, count: 25)
+        for (cell, value) in zip(cells, book) { printed[cell] = value }
+        figure.grid = (5, 5, v, printed)
+        let arrows = ["↑", "↓", "→", "←"]
+        figure.notes = ["Greedy policy (first best action; the book shows all ties): "
+                        + stride(from: 0, to: 25, by: 5).map { r in result.policy[r..<(r + 5)].map { arrows[$0] }.joined() }.joined(separator: " / ")]
+        return figure
     }
 
     static func figure4_1(_ e: BookEnvironments) -> BookFigure {
@@ -35,19 +45,25 @@ extension SuttonBartoSuite {
         let k2 = evaluatePolicy(grid, policy: random, gamma: 1, inPlace: false, maxSweeps: 2).values
         let book: [Double] = [0, -14, -20, -22, -14, -18, -20, -20, -20, -20, -18, -14, -22, -20, -14, 0]
         let labels = (0..<16).map { "v(\($0))" }
-        return BookFigure(id: "fig4.1", title: "Figure 4.1: converged v_π of the random policy on the 4×4 gridworld, γ = 1",
-                          ours: zip(labels, v).map { ($0, $1) }, book: zip(labels, book).map { ($0, $1) }, tolerance: 0.5,
-                          claimHolds: k2[1] == -1.75 && k2[5] == -2, claim: "at k = 2: −1.75 next to a terminal, −2 elsewhere",
-                          curves: [], xLabel: "", yLabel: "")
+        var figure = BookFigure(id: "fig4.1", title: "Figure 4.1: converged v_π of the random policy on the 4×4 gridworld, γ = 1",
+                                ours: zip(labels, v).map { ($0, $1) }, book: zip(labels, book).map { ($0, $1) }, tolerance: 0.5,
+                                claimHolds: k2[1] == -1.75 && k2[5] == -2, claim: "at k = 2: −1.75 next to a terminal, −2 elsewhere",
+                                curves: [], xLabel: "", yLabel: "")
+        figure.grid = (4, 4, v, book)
+        return figure
     }
 
     static func example4_3(_ e: BookEnvironments) -> BookFigure {
         let result = valueIteration(e.gambler(), gamma: 1, theta: 1e-9)
-        return BookFigure(id: "ex4.3", title: "Example 4.3: the gambler's problem, p_h = 0.4 (value iteration)",
+        var figure = BookFigure(id: "ex4.3", title: "Example 4.3: the gambler's problem, p_h = 0.4 (value iteration)",
                           ours: [("v*(25)", result.values[25]), ("v*(50)", result.values[50]), ("v*(75)", result.values[75])],
                           book: [("v*(25)", 0.16), ("v*(50)", 0.4), ("v*(75)", 0.64)], tolerance: 0.005,
                           claimHolds: true, claim: "\(result.sweeps) sweeps to θ = 1e-9",
                           curves: [("v*", Array(result.values[1..<100]))], xLabel: "capital", yLabel: "value")
+        // Action i stakes i + 1; the first best stake is reported (the optimal stake is not unique).
+        figure.notes = ["Final policy, stake for capital 1…99 (first of the optimal stakes): "
+                        + result.policy[1..<100].map { String($0 + 1) }.joined(separator: " ")]
+        return figure
     }
 
     /// 2000 tasks × 1000 steps; means over steps 901–1000.
@@ -92,16 +108,18 @@ extension SuttonBartoSuite {
     }
 
     static func figure2_5(_ e: BookEnvironments) -> BookFigure {
-        let rows = [(0.1, true), (0.4, true), (0.1, false), (0.4, false)].map { alpha, baseline in
-            (alpha, baseline, testbed(e, mean: 4, runs: 1000) { GradientBandit(arms: 10, alpha: alpha, baseline: baseline) }.average(901...1000).optimal)
+        let runs = [(0.1, true), (0.4, true), (0.1, false), (0.4, false)].map { alpha, baseline in
+            (alpha, baseline, testbed(e, mean: 4, runs: 1000) { GradientBandit(arms: 10, alpha: alpha, baseline: baseline) })
         }
+        let rows = runs.map { ($0.0, $0.1, $0.2.average(901...1000).optimal) }
         let withBaseline = rows.filter(\.1).map(\.2), without = rows.filter { !$0.1 }.map(\.2)
         return BookFigure(id: "fig2.5", title: "Figure 2.5: gradient bandit, q* ~ N(4, 1), with and without baseline (1000 runs)",
                           ours: rows.map { ("α = \($0.0)\($0.1 ? "" : " no baseline") % optimal", 100 * $0.2) },
                           book: rows.map { ("α = \($0.0)\($0.1 ? "" : " no baseline") % optimal", 100 * $0.2) }, tolerance: 0,
                           claimHolds: withBaseline.min()! > without.max()!,
                           claim: "every baseline curve above every no-baseline curve (the figure's point; no numbers are published)",
-                          curves: [], xLabel: "", yLabel: "")
+                          curves: runs.map { ("α = \($0.0)\($0.1 ? " with" : " without") baseline", $0.2.optimalActionFraction.map { 100 * $0 }) },
+                          xLabel: "steps", yLabel: "% optimal action")
     }
 
     static func example6_2(_ e: BookEnvironments) -> BookFigure {

@@ -18,6 +18,10 @@ public struct BookFigure: Sendable {
     public let curves: [(name: String, values: [Double])]
     public let xLabel: String, yLabel: String
     public var seconds: Double = 0
+    /// A value table laid out as its gridworld (ours, and the book's where printed).
+    public var grid: (rows: Int, columns: Int, ours: [Double], book: [Double?])?
+    /// Lines of further results (a policy, say) for the report.
+    public var notes: [String] = []
 
     public init(id: String, title: String, ours: [(String, Double)], book: [(String, Double)], tolerance: Double,
                 claimHolds: Bool, claim: String, curves: [(name: String, values: [Double])], xLabel: String, yLabel: String) {

@@ -60,6 +60,21 @@ extension Bench {
                 md += "| \(name) | \(String(format: "%.3f", ours)) | \(String(format: "%.3f", book)) | \(Swift.abs(ours - book) <= f.tolerance ? "yes" : "no") |\n"
             }
             md += "\n\(f.claim.isEmpty ? "" : "Check: \(f.claim) — \(f.claimHolds ? "holds" : "does NOT hold").\n")"
+            if let grid = f.grid {
+                func table(_ cells: [String]) -> String {
+                    var text = "|" + String(repeating: " |", count: grid.columns) + "\n|" + String(repeating: "---:|", count: grid.columns) + "\n"
+                    for r in 0..<grid.rows {
+                        text += "| " + cells[(r * grid.columns)..<((r + 1) * grid.columns)].joined(separator: " | ") + " |\n"
+                    }
+                    return text
+                }
+                md += "\nAthanor:\n\n" + table(grid.ours.map { String(format: "%.1f", $0) })
+                md += "\nThe book (— where not printed):\n\n" + table(grid.book.map { $0.map { String(format: "%.1f", $0) } ?? "—" })
+                md += "\n![\(f.id)](\(f.id).svg)\n"
+                let svg = svgValueGrid(title: f.title, rows: grid.rows, columns: grid.columns, values: grid.ours)
+                try writeAtomically(Data(svg.utf8), to: folder.appendingPathComponent("\(f.id).svg"))
+            }
+            for note in f.notes { md += "\n\(note)\n" }
             md += String(format: "\nTime: %.2f s.\n", f.seconds)
             if !f.curves.isEmpty {
                 md += "\n![\(f.id)](\(f.id).svg)\n"
