@@ -60,6 +60,8 @@ let package = Package(
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL"], path: "Tests/AgentsTests"),
+        // Runs the built `athanor` binary (swift test builds it alongside the tests).
+        .testTarget(name: "CLITests", path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,11 @@ public struct BanditCurves: Sendable {
     public var meanReward: [Double]
     public var optimalActionFraction: [Double]
 
+    public init(meanReward: [Double], optimalActionFraction: [Double]) {
+        self.meanReward = meanReward
+        self.optimalActionFraction = optimalActionFraction
+    }
+
     /// Means over steps `range` (1-based, inclusive).
     public func average(_ range: ClosedRange<Int>) -> (reward: Double, optimal: Double) {
         let slice = (range.lowerBound - 1)...(range.upperBound - 1)

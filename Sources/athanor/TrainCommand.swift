@@ -24,7 +24,8 @@ struct Train: ParsableCommand {
         discussion: """
             Tabular agents: value-iteration, policy-iteration, q-learning, sarsa, expected-sarsa,
             double-q-learning, n-step-sarsa, mc-control, dyna-q, dyna-q-plus. Bandit agents (on
-            KArmedBandit-v0): epsilon-greedy, ucb, gradient-bandit, thompson-sampling.
+            KArmedBandit-v0 or BernoulliBandit-v0): epsilon-greedy, ucb, gradient-bandit, thompson-sampling
+            (Gaussian or Bernoulli posterior to match the bandit); on ContextualBandit-v0: linucb (--set alpha).
             Hyper-parameters use the book's names with --set: alpha, epsilon, gamma, n, theta, c, q1, kappa,
             baseline (0 or 1, gradient bandit).
             --json prints episode_returns, values, policy and eval_mean (tabular), or mean_reward and
@@ -44,7 +45,7 @@ struct Train: ParsableCommand {
 
     static let tabularAgents = ["value-iteration", "policy-iteration", "q-learning", "sarsa", "expected-sarsa",
                                 "double-q-learning", "n-step-sarsa", "mc-control", "dyna-q", "dyna-q-plus"]
-    static let banditAgents = ["epsilon-greedy", "ucb", "gradient-bandit", "thompson-sampling"]
+    static let banditAgents = ["epsilon-greedy", "ucb", "gradient-bandit", "thompson-sampling", "linucb"]
 
     func validate() throws {
         guard Self.tabularAgents.contains(agent) || Self.banditAgents.contains(agent) else {
@@ -142,22 +143,55 @@ struct Train: ParsableCommand {
     }
 
     func runBandit(_ environment: any DynamicEnvironment, _ h: [String: Double]) throws {
-        guard let testbed = environment as? TimeLimit<GaussianBandit> else {
-            throw UserError("\(agent) is a bandit agent; use it on KArmedBandit-v0 (got \(env))")
+        if agent == "linucb" { return try runLinUCB(environment, h) }
+        let bandit: AnyBandit, arms: Int, bernoulli: Bool
+        if let testbed = environment as? TimeLimit<GaussianBandit> {
+            (bandit, arms, bernoulli) = (AnyBandit(testbed.base, optimalAction: { $0.optimalAction }), testbed.base.arms, false)
+        } else if let coins = environment as? TimeLimit<BernoulliBandit> {
+            (bandit, arms, bernoulli) = (AnyBandit(coins.base, optimalAction: { $0.optimalAction }), coins.base.arms, true)
+        } else {
+            throw UserError("\(agent) is a bandit agent; use it on KArmedBandit-v0 or BernoulliBandit-v0 (got \(env))")
         }
-        let arms = testbed.base.arms
         let curves: BanditCurves
         let epsilon = h["epsilon"] ?? 0.1
         func experiment<A: BanditAgent>(_ make: @escaping () -> A) -> BanditCurves {
-            runBanditExperiment(runs: runs, steps: episodes, seed: seed, environment: { testbed.base },
+            runBanditExperiment(runs: runs, steps: episodes, seed: seed, environment: { bandit },
                                 optimalAction: { $0.optimalAction }, agent: make)
         }
         switch agent {
         case "epsilon-greedy": curves = experiment { EpsilonGreedyBandit(arms: arms, epsilon: epsilon, stepSize: h["alpha"], initialValue: h["q1"] ?? 0) }
         case "ucb": curves = experiment { UCBBandit(arms: arms, c: h["c"] ?? 2) }
         case "gradient-bandit": curves = experiment { GradientBandit(arms: arms, alpha: h["alpha"] ?? 0.1, baseline: (h["baseline"] ?? 1) != 0) }
-        default: curves = experiment { ThompsonSampling(arms: arms, likelihood: .gaussian) }
+        default: curves = experiment { ThompsonSampling(arms: arms, likelihood: bernoulli ? .bernoulli : .gaussian) }
         }
+        try report(curves)
+    }
+
+    /// LinUCB on the contextual bandit: per step the mean reward and the fraction of runs that
+    /// pulled the arm with the best expected payoff for the context shown.
+    func runLinUCB(_ environment: any DynamicEnvironment, _ h: [String: Double]) throws {
+        guard let contextual = environment as? TimeLimit<ContextualLinearBandit> else {
+            throw UserError("linucb needs ContextualBandit-v0 (got \(env))")
+        }
+        var curves = BanditCurves(meanReward: Array(repeating: 0, count: episodes), optimalActionFraction: Array(repeating: 0, count: episodes))
+        for run in 0..<runs {
+            var bandit = contextual.base
+            var context = bandit.reset(seed: seed &+ UInt64(run)).map(Double.init)
+            var learner = LinUCB(arms: bandit.arms, dimension: bandit.dimension, alpha: h["alpha"] ?? 1)
+            var generator = RandomGenerator(seed: seed &+ UInt64(run) &+ 7_919)
+            for t in 0..<episodes {
+                let arm = learner.selectArm(context: context, using: &generator)
+                if arm == bandit.optimalAction { curves.optimalActionFraction[t] += 1 / Double(runs) }
+                let step = bandit.step(arm)
+                learner.update(arm: arm, context: context, reward: step.reward)
+                curves.meanReward[t] += step.reward / Double(runs)
+                context = step.observation.map(Double.init)
+            }
+        }
+        try report(curves)
+    }
+
+    func report(_ curves: BanditCurves) throws {
         let tail = curves.average(Swift.max(1, episodes - 99)...episodes)
         log("\(agent): last 100 steps mean reward \(String(format: "%.3f", tail.reward)), optimal action \(String(format: "%.1f", 100 * tail.optimal)) %")
         if json {

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+/// Runs the `athanor` binary that `swift test` builds beside the test bundle.
+struct CLI {
+    static let binary: URL? = {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("athanor")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }()
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let binary = try #require(CLI.binary, "the athanor executable was not built next to the tests")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func json(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
+
+@Suite("The command line")
+struct CLITests {
+    @Test func versionAndHelp() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0 && version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        let help = try CLI.run(["--help"])
+        #expect(help.status == 0 && help.stdout.contains("perf") && help.stdout.contains("train"))
+    }
+
+    @Test(arguments: [
+        (["env", "replay", "Nope-v0", "--actions", "1"], "unknown environment id 'Nope-v0'"),
+        (["env", "replay", "CartPole-v1", "--actions", "7"], "invalid action"),
+        (["env", "replay", "CartPole-v1", "--env-opt", "slippery=1", "--actions", "1"], "has no option 'slippery'"),
+        (["env", "replay", "CartPole-v1", "--start", "1,2", "--actions", "1"], "invalid state"),
+        (["train", "--env", "CartPole-v1", "--agent", "value-iteration"], "needs discrete states"),
+        (["train", "--env", "FrozenLake-v1", "--agent", "q-learning", "--set", "lr=1"], "--set lr=1"),
+        (["perf", "--rounds", "0"], "--rounds must be at least 1"),
+        (["frobnicate"], "frobnicate"),
+    ])
+    func badInputIsOneLineAndNonZero(arguments: [String], phrase: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix("athanor: ") && result.stderr.contains(phrase), "\(result.stderr)")
+    }
+
+    @Test func replayPrintsOneJSONLinePerStep() throws {
+        let result = try CLI.run(["env", "replay", "CartPole-v1", "--start", "0.01,0.02,0.03,0.04", "--actions", "1,0,1"])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(result.status == 0 && lines.count == 3)
+        let first = try CLI.json(lines[0])
+        #expect((first["obs"] as? [Double])?.count == 4 && first["reward"] as? Double == 1 && first["terminated"] as? Bool == false)
+    }
+
+    @Test func mdpDumpsGymnasiumsLayout() throws {
+        let result = try CLI.run(["env", "mdp", "FrozenLake-v1", "--env-opt", "is_slippery=false", "--json"])
+        let table = try #require(try CLI.json(result.stdout)["P"] as? [String: Any])
+        #expect(table.count == 16)
+        let entry = try #require((table["14"] as? [String: Any])?["2"] as? [[Any]])
+        #expect(entry.count == 1 && (entry[0][1] as? Int) == 15 && (entry[0][2] as? Double) == 1 && (entry[0][3] as? Bool) == true)
+    }
+
+    @Test func trainReportsTheDocumentedFields() throws {
+        let tabular = try CLI.json(try CLI.run(["train", "--env", "CliffWalking-v1", "--agent", "q-learning", "--episodes", "300", "--json"]).stdout)
+        #expect((tabular["episode_returns"] as? [Double])?.count == 300)
+        #expect((tabular["values"] as? [Double])?.count == 48 && (tabular["policy"] as? [Int])?.count == 48)
+        #expect((tabular["eval_mean"] as? Double) == -13)  // the optimal path along the cliff
+        let bandit = try CLI.json(try CLI.run(["train", "--env", "KArmedBandit-v0", "--agent", "ucb", "--runs", "50",
+                                               "--episodes", "200", "--json"]).stdout)
+        #expect((bandit["mean_reward"] as? [Double])?.count == 200 && (bandit["optimal_action_fraction"] as? [Double])?.count == 200)
+    }
+
+    @Test func benchWritesItsTablesAndJSON() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try CLI.run(["bench", "sutton-barto", "--only", "ex3.5,ex6.6", "--output", folder.path, "--json"])
+        let figures = try #require(try CLI.json(result.stdout)["figures"] as? [[String: Any]])
+        #expect(figures.map { $0["id"] as? String } == ["ex3.5", "ex6.6"] && figures.allSatisfy { $0["ok"] as? Bool == true })
+        for file in ["index.md", "ex3.5.md", "ex3.5.svg", "ex6.6.md", "ex6.6.csv", "ex6.6.svg"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "\(file)")
+        }
+    }
+
+    @Test func perfJSONHasTheFixedNames() throws {
+        let result = try CLI.run(["perf", "--quick", "--json", "--no-write"])
+        let figures = try CLI.json(result.stdout)
+        for name in ["sgemm-512-gflops", "sgemm-512-raw-gflops", "mlp-small-step-us", "mlp-large-step-us",
+                     "mlp-small-allocs-per-step", "cartpole-steps-per-s", "cartpole-vec8-steps-per-s",
+                     "cartpole-vec4096-steps-per-s", "frozenlake-steps-per-s"] {
+            #expect((figures[name] as? Double).map { $0 > 0 } == true, "\(name)")
+        }
+    }
+}
