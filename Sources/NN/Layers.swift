@@ -124,8 +124,30 @@ public final class Activation: Layer {
 /// `nn.Sequential` names them.
 public final class Sequential: Layer {
     public let layers: [any Layer]
+    /// The forward pass, worked out once: a Linear followed by tanh or ReLU becomes one fused op.
+    private let plan: [Stage]
 
-    public init(_ layers: [any Layer]) { self.layers = layers }
+    private enum Stage {
+        case layer(any Layer)
+        case fused(Linear, Tensor.FusedActivation)
+    }
+
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+        var plan: [Stage] = []
+        var index = 0
+        while index < layers.count {
+            if let linear = layers[index] as? Linear, index + 1 < layers.count,
+               let activation = (layers[index + 1] as? Activation)?.fused {
+                plan.append(.fused(linear, activation))
+                index += 2
+            } else {
+                plan.append(.layer(layers[index]))
+                index += 1
+            }
+        }
+        self.plan = plan
+    }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {
         layers.enumerated().flatMap { $0.element.parameters(prefixedBy: "\($0.offset)") }
@@ -133,21 +155,15 @@ public final class Sequential: Layer {
 
     public func setTraining(_ isTraining: Bool) { for layer in layers { layer.setTraining(isTraining) } }
 
-    /// Applies the layers in order; a Linear followed by tanh or ReLU runs as one fused op.
+    /// Applies the layers in order (fused where the plan says so).
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = x
-        var index = 0
-        while index < layers.count {
-            if let linear = layers[index] as? Linear, index + 1 < layers.count,
-               let activation = (layers[index + 1] as? Activation)?.fused {
-                y = .linear(y, weight: linear.weight.value, bias: linear.bias?.value, activation: activation)
-                index += 2
-            } else {
-                y = layers[index](y)
-                index += 1
+        plan.reduce(x) { y, stage in
+            switch stage {
+            case .layer(let layer): layer(y)
+            case .fused(let linear, let activation):
+                .linear(y, weight: linear.weight.value, bias: linear.bias?.value, activation: activation)
             }
         }
-        return y
     }
 }
 

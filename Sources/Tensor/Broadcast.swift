@@ -105,16 +105,6 @@ extension Tensor {
         return out
     }
 
-    /// Element-wise `f(self, b, c)` for tensors of one shape (used by backward passes).
-    @inline(__always)
-    func map(with b: Tensor, _ c: Tensor, _ f: (Float, Float, Float) -> Float) -> Tensor {
-        precondition(shape == b.shape && shape == c.shape, "shapes \(shape), \(b.shape), \(c.shape) differ")
-        let out = Tensor(uninitializedShape: shape)
-        let px = storage.base, pb = b.storage.base, pc = c.storage.base, po = out.storage.base
-        for i in 0..<count { po[i] = f(px[i], pb[i], pc[i]) }
-        return out
-    }
-
     /// Sums a broadcast gradient back down to `target` (the operand's shape).
     public func sum(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
