@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN", swiftSettings: vectorised),
         .target(name: "RL", dependencies: ["NN"], path: "Sources/RL", swiftSettings: vectorised),
         .target(name: "Environments", dependencies: ["RL"], path: "Environments", swiftSettings: vectorised),
-        .target(name: "Agents", dependencies: ["RL"], path: "Agents", swiftSettings: vectorised),
+        .target(name: "Agents", dependencies: ["RL", "NN", "Tensor"], path: "Agents", swiftSettings: vectorised),
         .executableTarget(
             name: "athanor",
             dependencies: [
@@ -59,7 +59,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL"], path: "Tests/AgentsTests"),
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor"], path: "Tests/AgentsTests",
+                    resources: [.copy("Fixtures")]),
         // Runs the built `athanor` binary (swift test builds it alongside the tests).
         .testTarget(name: "CLITests", path: "Tests/CLITests"),
     ],

@@ -6,7 +6,7 @@ import Tensor
 /// Sutton & Barto, one classical Runge–Kutta (RK4) step of 0.2 s per action, angles wrapped to
 /// [−π, π], velocities bounded. Reward −1 per step, 0 on reaching the line. The registry adds
 /// the 500-step `TimeLimit`.
-public struct Acrobot: Environment, StateSettable {
+public struct Acrobot: Environment, StateSettable, Codable {
     public static let dt = 0.2
     public static let linkLength1 = 1.0, linkMass1 = 1.0, linkMass2 = 1.0
     public static let linkCenter1 = 0.5, linkCenter2 = 0.5, linkInertia = 1.0

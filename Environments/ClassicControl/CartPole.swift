@@ -5,7 +5,7 @@ import Tensor
 /// Barto, Sutton & Anderson's (1983) cart-pole, with Gymnasium's `CartPole-v1` equations,
 /// constants, bounds and termination (explicit Euler, τ = 0.02 s). The MDP itself never
 /// truncates; the registry adds the 500-step `TimeLimit`, as `gymnasium.make` does.
-public struct CartPole: Environment, StateSettable {
+public struct CartPole: Environment, StateSettable, Codable {
     public static let gravity = 9.8, massCart = 1.0, massPole = 0.1
     public static let totalMass = massPole + massCart
     public static let halfLength = 0.5  // "length" in Gymnasium: half the pole

@@ -5,7 +5,7 @@ import Tensor
 /// Moore's (1990) mountain car with Gymnasium's `MountainCar-v0` dynamics: push left, none or
 /// right; reward −1 per step; terminated at position ≥ 0.5 (with velocity ≥ goal velocity).
 /// The registry adds the 200-step `TimeLimit`.
-public struct MountainCar: Environment, StateSettable {
+public struct MountainCar: Environment, StateSettable, Codable {
     public static let minPosition = -1.2, maxPosition = 0.6, maxSpeed = 0.07
     public static let goalPosition = 0.5, force = 0.001, gravity = 0.0025
 

@@ -5,7 +5,7 @@ import Tensor
 /// The inverted pendulum swing-up with Gymnasium's `Pendulum-v1` dynamics: a torque in
 /// [−2, 2] (continuous), cost θ² + 0.1·θ̇² + 0.001·u² with θ normalised to [−π, π).
 /// It never terminates; the registry adds the 200-step `TimeLimit`.
-public struct Pendulum: Environment, StateSettable {
+public struct Pendulum: Environment, StateSettable, Codable {
     public static let maxSpeed = 8.0, maxTorque: Float = 2, dt = 0.05, mass = 1.0, length = 1.0
 
     public let gravity: Double

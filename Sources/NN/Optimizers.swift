@@ -9,6 +9,21 @@ public protocol Optimizer: AnyObject {
     var learningRate: Float { get set }
     /// Applies one update from the accumulated gradients (parameters without one are skipped).
     func step()
+    /// The optimiser's running state (moments, step count) as named buffers, for checkpoints.
+    var state: [(name: String, values: [Float])] { get }
+    /// Puts back a state saved by `state`; all or nothing.
+    func loadState(_ state: [String: [Float]]) throws
+}
+
+/// Checks saved optimiser buffers against the current ones before anything is overwritten.
+func restoredBuffers(_ saved: [String: [Float]], current: [(name: String, values: [Float])]) throws -> [[Float]] {
+    try current.map { name, values in
+        guard let buffer = saved[name] else { throw CheckpointError.missingParameter("optimizer." + name) }
+        guard buffer.count == values.count else {
+            throw CheckpointError.shapeMismatch(name: "optimizer." + name, expected: [values.count], found: [buffer.count])
+        }
+        return buffer
+    }
 }
 
 extension Optimizer {
@@ -57,6 +72,16 @@ public final class SGD: Optimizer {
             }
         }
         started = true
+    }
+
+    public var state: [(name: String, values: [Float])] {
+        [("started", [started ? 1 : 0])] + velocity.enumerated().map { ("\($0.offset).momentum", $0.element) }
+    }
+
+    public func loadState(_ saved: [String: [Float]]) throws {
+        let buffers = try restoredBuffers(saved, current: state)
+        started = buffers[0][0] != 0
+        velocity = Array(buffers.dropFirst())
     }
 }
 
@@ -110,6 +135,20 @@ public final class Adam: Optimizer {
             }
         }
     }
+
+    public var state: [(name: String, values: [Float])] {
+        [("step", [Float(stepCount)])]
+            + firstMoment.enumerated().map { ("\($0.offset).exp_avg", $0.element) }
+            + secondMoment.enumerated().map { ("\($0.offset).exp_avg_sq", $0.element) }
+    }
+
+    public func loadState(_ saved: [String: [Float]]) throws {
+        let buffers = try restoredBuffers(saved, current: state)
+        let n = parameters.count
+        stepCount = Int(buffers[0][0])
+        firstMoment = Array(buffers[1...n])
+        secondMoment = Array(buffers[(n + 1)...])
+    }
 }
 
 /// One Adam update over a buffer; locals only, so the loop vectorises.
@@ -143,6 +182,8 @@ public final class AdamW: Optimizer {
     }
 
     public func step() { adam.step() }
+    public var state: [(name: String, values: [Float])] { adam.state }
+    public func loadState(_ saved: [String: [Float]]) throws { try adam.loadState(saved) }
 }
 
 /// RMSprop (Hinton, 2012) as PyTorch writes it: ε outside the square root; optional
@@ -195,6 +236,20 @@ public final class RMSprop: Optimizer {
                 }
             }
         }
+    }
+
+    public var state: [(name: String, values: [Float])] {
+        squareAverage.enumerated().map { ("\($0.offset).square_avg", $0.element) }
+            + gradientAverage.enumerated().map { ("\($0.offset).grad_avg", $0.element) }
+            + buffer.enumerated().map { ("\($0.offset).momentum_buffer", $0.element) }
+    }
+
+    public func loadState(_ saved: [String: [Float]]) throws {
+        let buffers = try restoredBuffers(saved, current: state)
+        let n = parameters.count
+        squareAverage = Array(buffers[0..<n])
+        gradientAverage = Array(buffers[n..<(2 * n)])
+        buffer = Array(buffers[(2 * n)...])
     }
 }
 

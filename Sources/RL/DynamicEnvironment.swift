@@ -44,6 +44,8 @@ public protocol DynamicEnvironment {
     var scene: Scene { get }
     /// The full model, for tabular environments.
     var tabularModel: (any TabularMDP)? { get }
+    /// Copies of this environment stepped together, for deep agents.
+    func makeBatched(copies: Int, threads: Int) throws -> any BatchedEnvironment
 }
 
 extension DynamicEnvironment where Self: Environment, Observation: FlatObservation, Action: FlatAction {
@@ -62,6 +64,15 @@ extension DynamicEnvironment where Self: Environment, Observation: FlatObservati
     }
 
     public var tabularModel: (any TabularMDP)? { nil }
+}
+
+extension DynamicEnvironment where Self: Environment, Observation: FlatObservation, Action: FlatAction {
+    public func makeBatched(copies: Int, threads: Int) throws -> any BatchedEnvironment {
+        guard copies >= 1, threads >= 1 else {
+            throw EnvironmentError.unsupported("a batch needs at least one copy and one thread (got \(copies), \(threads))")
+        }
+        return VectorEnvironment(copies: copies, threads: threads) { _ in self }
+    }
 }
 
 extension DynamicEnvironment where Self: Environment & StateSettable, Observation: FlatObservation, Action: FlatAction {

@@ -81,7 +81,7 @@ extension SIMD where Scalar == Float {
 }
 
 /// An action that can be read from flat numbers (for the CLI and the checker).
-public protocol FlatAction {
+public protocol FlatAction: BatchAction {
     init?(flatValues: [Double], space: Space)
 }
 

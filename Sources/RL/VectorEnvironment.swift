@@ -95,6 +95,14 @@ public struct VectorEnvironment<Base: Environment> where Base.Observation: FlatO
         }
     }
 
+    /// Puts back a saved state (see `BatchedEnvironment.snapshot`).
+    mutating func restore(environments: [Base], observations: [Float], episodeReturns: [Double], episodeLengths: [Int]) {
+        self.environments = environments
+        self.observations = observations
+        self.episodeReturns = episodeReturns
+        self.episodeLengths = episodeLengths
+    }
+
     /// Row i of `observations`.
     public func observation(_ i: Int) -> ArraySlice<Float> { observations[(i * observationSize)..<((i + 1) * observationSize)] }
 }

@@ -57,3 +57,16 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Element-wise smaller of `a` and `b` (broadcast); the gradient goes to the chosen operand
+    /// (to `a` on ties, as `torch.minimum` splits nothing either way for the PPO use).
+    public static func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        select(where: zipMap(a, b) { $0 <= $1 ? 1 : 0 }, a, b)
+    }
+
+    /// Element-wise larger of `a` and `b` (broadcast); the gradient goes to the chosen operand.
+    public static func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
+        select(where: zipMap(a, b) { $0 >= $1 ? 1 : 0 }, a, b)
+    }
+}

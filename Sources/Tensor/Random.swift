@@ -5,7 +5,7 @@ import Foundation
 
 /// xoshiro256** (Blackman & Vigna, 2018), seeded through SplitMix64 as its authors
 /// recommend. Fast, 256 bits of state, passes BigCrush; not for cryptography.
-public struct RandomGenerator: RandomNumberGenerator, Sendable {
+public struct RandomGenerator: RandomNumberGenerator, Sendable, Codable {
     private var s0, s1, s2, s3: UInt64
     /// A second normal deviate left over from the last Box–Muller draw.
     private var spareNormal: Float?

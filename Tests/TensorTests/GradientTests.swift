@@ -137,5 +137,9 @@ struct GradientTests {
         let y = randomTensor([4, 1], seed: 24)
         checkGradients([x, y]) { Tensor.select(where: mask, $0[0], $0[1]) }
         checkGradients([x]) { $0[0].maskedFill(mask, with: -5) }
+        // Random operands are never tied, so the finite difference sees one branch.
+        let z = randomTensor([4, 3], seed: 25)
+        checkGradients([x, z]) { Tensor.minimum($0[0], $0[1]) }
+        checkGradients([x, y]) { Tensor.maximum($0[0], $0[1]) }
     }
 }

@@ -1,6 +1,6 @@
 /// Running mean and variance by the parallel algorithm of Chan et al. (1979), as Gymnasium's
 /// and SB3's `RunningMeanStd`: the count starts at a small ε so the first update is defined.
-public struct RunningMeanVariance: Equatable, Sendable {
+public struct RunningMeanVariance: Equatable, Sendable, Codable {
     public private(set) var mean: [Double]
     public private(set) var variance: [Double]
     public private(set) var count: Double

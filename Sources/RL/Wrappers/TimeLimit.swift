@@ -43,3 +43,6 @@ extension TimeLimit: DynamicEnvironment where Base: DynamicEnvironment, Base.Obs
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
 }
+
+// A time-limited environment is saved with its step count, so a resumed run truncates on time.
+extension TimeLimit: Codable where Base: Codable {}
