@@ -1,0 +1,149 @@
+// Advantage Actor-Critic — Mnih et al. (2016), "Asynchronous Methods for Deep Reinforcement
+// Learning", ICML — in its synchronous form as Stable-Baselines3 runs it: n-step rollouts from
+// parallel environments, GAE(λ) (λ = 1 gives plain n-step returns), one update per rollout,
+// RMSprop with ε = 1e-5.
+import Foundation
+import NN
+import RL
+import Tensor
+
+// MARK: - Hyper-parameters
+
+/// SB3's defaults; `zoo(for:)` gives rl-baselines3-zoo's tuned values (hyperparams/a2c.yml).
+public struct A2CHyperparameters: Hyperparameters {
+    public var nEnvs = 1
+    public var nTimesteps = 1_000_000
+    public var learningRate = ScheduledValue.constant(7e-4)
+    public var nSteps = 5
+    public var gamma = 0.99
+    public var gaeLambda = 1.0
+    public var entCoef = 0.0
+    public var vfCoef = 0.5
+    public var maxGradNorm = 0.5
+    public var rmsPropEps = 1e-5
+    public var normalizeAdvantage = false
+    public var netArch = [64, 64]
+    public var orthoInit = true
+    public var logStdInit = 0.0
+    public var normalize = false
+
+    public init() {}
+
+    public func validate() throws {
+        try require(nEnvs >= 1, "n_envs", nEnvs, "≥ 1")
+        try require(nTimesteps >= 1, "n_timesteps", nTimesteps, "≥ 1")
+        try require(nSteps >= 1, "n_steps", nSteps, "≥ 1")
+        try require((0...1).contains(gamma), "gamma", gamma, "a number in 0…1")
+        try require((0...1).contains(gaeLambda), "gae_lambda", gaeLambda, "a number in 0…1")
+        try require(learningRate.initial > 0, "learning_rate", learningRate, "> 0")
+        try require(maxGradNorm > 0, "max_grad_norm", maxGradNorm, "> 0")
+        try require(!netArch.isEmpty && netArch.allSatisfy { $0 > 0 }, "net_arch", netArch, "positive layer sizes")
+    }
+
+    /// rl-baselines3-zoo's settings. Pendulum-v1's entry uses gSDE in the zoo; here it runs
+    /// with the plain Gaussian policy (log-std initialised at −2 as the zoo's policy_kwargs).
+    public static func zoo(for environmentID: String) -> Self? {
+        var c = Self()
+        switch environmentID {
+        case "CartPole-v1": (c.nEnvs, c.nTimesteps) = (8, 500_000)
+        case "Acrobot-v1": (c.normalize, c.nEnvs, c.nTimesteps) = (true, 16, 500_000)
+        case "MountainCar-v0": (c.normalize, c.nEnvs, c.nTimesteps) = (true, 16, 1_000_000)
+        case "Pendulum-v1":
+            (c.normalize, c.nEnvs, c.nTimesteps, c.nSteps, c.gaeLambda, c.vfCoef, c.gamma) = (true, 8, 1_000_000, 8, 0.9, 0.4, 0.9)
+            (c.learningRate, c.logStdInit, c.orthoInit) = (.linear(7e-4), -2, false)
+        default: return nil
+        }
+        c.entCoef = 0
+        return c
+    }
+}
+
+// MARK: - Agent
+
+public final class A2C: DeepAgent {
+    public static let id = "a2c"
+    public let config: A2CHyperparameters
+    public let policy: ActorCritic
+    public let totalSteps: Int
+    public private(set) var stepsDone = 0
+    private let optimizer: RMSprop
+    private var collector: OnPolicyCollector
+    private var generator: RandomGenerator
+
+    public init(environment: any DynamicEnvironment, config: A2CHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
+        try config.validate()
+        self.config = config
+        self.totalSteps = totalSteps ?? config.nTimesteps
+        generator = RandomGenerator(seed: seed)
+        policy = try ActorCritic(observationSize: environment.observationSpace.flatCount, actionSpace: environment.actionSpace,
+                                 hidden: config.netArch, orthogonal: config.orthoInit, logStdInit: Float(config.logStdInit),
+                                 using: &generator)
+        optimizer = RMSprop(policy.parameters, learningRate: Float(config.learningRate.initial), alpha: 0.99,
+                            epsilon: Float(config.rmsPropEps))
+        collector = try OnPolicyCollector(environment: environment, copies: config.nEnvs, steps: config.nSteps,
+                                          normalize: config.normalize, gamma: config.gamma,
+                                          actionSize: policy.actionSize, seed: seed)
+    }
+
+    public var configurationJSON: String { config.json }
+
+    public func iterate() throws -> TrainingReport {
+        // MARK: Rollout
+        let episodes = collector.collect(policy: policy, gamma: Float(config.gamma), lambda: Float(config.gaeLambda),
+                                         using: &generator)
+        stepsDone += config.nSteps * config.nEnvs
+        // MARK: Update: one gradient step on the whole rollout
+        let learningRate = Float(config.learningRate.value(progressRemaining: progressRemaining))
+        optimizer.learningRate = learningRate
+        let buffer = collector.buffer
+        let observations = Tensor(buffer.observations, shape: [buffer.sampleCount, buffer.observationSize])
+        let advantages = Tensor(config.normalizeAdvantage ? standardised(buffer.advantages) : buffer.advantages)
+        let distribution = policy.distribution(observations)
+        let logp = distribution.logProbability(of: buffer.actions)
+        // L = −E[Â · log π(a|s)] + c_v · E[(V(s) − R)²] − c_e · E[H(π(·|s))]
+        let policyLoss = -(advantages * logp).mean()
+        let valueLoss = Loss.meanSquaredError(policy.value(observations), Tensor(buffer.returns))
+        let entropy = distribution.entropy().mean()
+        let loss = policyLoss + Float(config.vfCoef) * valueLoss - Float(config.entCoef) * entropy
+        try ensureFinite(loss.item, "the A2C loss at step \(stepsDone)")
+        optimizer.zeroGrad()
+        loss.backward()
+        clipGradientNorm(policy.parameters, maxNorm: Float(config.maxGradNorm))
+        optimizer.step()
+        let metrics: [(name: String, value: Double)] = [
+            ("losses/policy_loss", Double(policyLoss.item)), ("losses/value_loss", Double(valueLoss.item)),
+            ("losses/entropy", Double(entropy.item)),
+            ("losses/explained_variance", explainedVariance(buffer.values, buffer.returns)),
+            ("charts/learning_rate", Double(learningRate)),
+        ]
+        return TrainingReport(steps: stepsDone, metrics: metrics, episodes: episodes)
+    }
+
+    public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
+        collector.act(observation, policy: policy, deterministic: deterministic, using: &generator)
+    }
+
+    // MARK: - Checkpoint
+
+    private struct Progress: Codable { var stepsDone: Int; var generator: RandomGenerator }
+
+    public func checkpoint() throws -> SafeTensors {
+        var builder = CheckpointBuilder()
+        builder.metadata["agent"] = Self.id
+        builder.metadata["hyperparameters"] = config.json
+        builder.add(policy, as: "policy")
+        builder.add(optimizer, as: "optimizer")
+        try builder.add(json: Progress(stepsDone: stepsDone, generator: generator), as: "progress")
+        try collector.save(into: &builder)
+        return builder.safeTensors
+    }
+
+    public func restore(from checkpoint: SafeTensors) throws {
+        let reader = try CheckpointReader(checkpoint, agent: Self.id)
+        try reader.load(policy, from: "policy")
+        try reader.load(optimizer, from: "optimizer")
+        let progress = try reader.json(Progress.self, "progress")
+        try collector.load(from: reader)
+        (stepsDone, generator) = (progress.stepsDone, progress.generator)
+    }
+}

@@ -1,0 +1,209 @@
+// Proximal Policy Optimization — Schulman, Wolski, Dhariwal, Radford & Klimov (2017),
+// "Proximal Policy Optimization Algorithms", arXiv:1707.06347 — with the details of
+// Stable-Baselines3's implementation (GAE, per-minibatch advantage normalisation, optional
+// value clipping, one Adam over actor and critic, target-KL early stop).
+import Foundation
+import NN
+import RL
+import Tensor
+
+// MARK: - Hyper-parameters
+
+/// SB3's defaults; `zoo(for:)` gives rl-baselines3-zoo's tuned values (hyperparams/ppo.yml).
+public struct PPOHyperparameters: Hyperparameters {
+    public var nEnvs = 1
+    public var nTimesteps = 1_000_000
+    public var learningRate = ScheduledValue.constant(3e-4)
+    /// Steps per environment per rollout.
+    public var nSteps = 2048
+    public var batchSize = 64
+    public var nEpochs = 10
+    public var gamma = 0.99
+    public var gaeLambda = 0.95
+    public var clipRange = ScheduledValue.constant(0.2)
+    /// Clip the value update around the old values (SB3's `clip_range_vf`); nil: no clipping.
+    public var clipRangeVf: Double?
+    public var normalizeAdvantage = true
+    public var entCoef = 0.0
+    public var vfCoef = 0.5
+    public var maxGradNorm = 0.5
+    /// Stop the epochs early when the approximate KL exceeds 1.5 × this; nil: never.
+    public var targetKl: Double?
+    public var netArch = [64, 64]
+    public var orthoInit = true
+    public var logStdInit = 0.0
+    /// Normalise observations and rewards with running statistics (the zoo's `normalize: true`).
+    public var normalize = false
+
+    public init() {}
+
+    public static var optionalNames: [String] { ["clip_range_vf", "target_kl"] }
+
+    public func validate() throws {
+        try require(nEnvs >= 1, "n_envs", nEnvs, "≥ 1")
+        try require(nTimesteps >= 1, "n_timesteps", nTimesteps, "≥ 1")
+        try require(nSteps >= 1, "n_steps", nSteps, "≥ 1")
+        try require(batchSize >= 1, "batch_size", batchSize, "≥ 1")
+        try require(nEpochs >= 1, "n_epochs", nEpochs, "≥ 1")
+        try require((0...1).contains(gamma), "gamma", gamma, "a number in 0…1")
+        try require((0...1).contains(gaeLambda), "gae_lambda", gaeLambda, "a number in 0…1")
+        try require(learningRate.initial > 0, "learning_rate", learningRate, "> 0")
+        try require(clipRange.initial > 0, "clip_range", clipRange, "> 0")
+        try require(maxGradNorm > 0, "max_grad_norm", maxGradNorm, "> 0")
+        try require(!netArch.isEmpty && netArch.allSatisfy { $0 > 0 }, "net_arch", netArch, "positive layer sizes")
+    }
+
+    /// rl-baselines3-zoo's tuned settings for the classic-control ids (nil: none published).
+    /// Pendulum-v1's entry uses gSDE in the zoo; here it runs with the plain Gaussian policy.
+    public static func zoo(for environmentID: String) -> Self? {
+        var c = Self()
+        switch environmentID {
+        case "CartPole-v1":
+            (c.nEnvs, c.nTimesteps, c.nSteps, c.batchSize, c.gaeLambda, c.gamma, c.nEpochs) = (8, 100_000, 32, 256, 0.8, 0.98, 20)
+            (c.learningRate, c.clipRange) = (.linear(1e-3), .linear(0.2))
+        case "Acrobot-v1":
+            (c.normalize, c.nEnvs, c.nTimesteps, c.nSteps, c.gaeLambda, c.gamma, c.nEpochs) = (true, 16, 1_000_000, 256, 0.94, 0.99, 4)
+        case "MountainCar-v0":
+            (c.normalize, c.nEnvs, c.nTimesteps, c.nSteps, c.gaeLambda, c.gamma, c.nEpochs) = (true, 16, 1_000_000, 16, 0.98, 0.99, 4)
+        case "Pendulum-v1":
+            (c.nEnvs, c.nTimesteps, c.nSteps, c.gaeLambda, c.gamma, c.nEpochs) = (4, 100_000, 1024, 0.95, 0.9, 10)
+            (c.learningRate, c.clipRange) = (.constant(1e-3), .constant(0.2))
+        default: return nil
+        }
+        c.entCoef = 0
+        return c
+    }
+}
+
+// MARK: - Agent
+
+public final class PPO: DeepAgent {
+    public static let id = "ppo"
+    public let config: PPOHyperparameters
+    public let policy: ActorCritic
+    public let totalSteps: Int
+    public private(set) var stepsDone = 0
+    private let optimizer: Adam
+    private var collector: OnPolicyCollector
+    private var generator: RandomGenerator
+
+    public init(environment: any DynamicEnvironment, config: PPOHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
+        try config.validate()
+        self.config = config
+        self.totalSteps = totalSteps ?? config.nTimesteps
+        generator = RandomGenerator(seed: seed)
+        policy = try ActorCritic(observationSize: environment.observationSpace.flatCount, actionSpace: environment.actionSpace,
+                                 hidden: config.netArch, orthogonal: config.orthoInit, logStdInit: Float(config.logStdInit),
+                                 using: &generator)
+        // SB3 gives PPO's Adam ε = 1e-5.
+        optimizer = Adam(policy.parameters, learningRate: Float(config.learningRate.initial), epsilon: 1e-5)
+        collector = try OnPolicyCollector(environment: environment, copies: config.nEnvs, steps: config.nSteps,
+                                          normalize: config.normalize, gamma: config.gamma,
+                                          actionSize: policy.actionSize, seed: seed)
+    }
+
+    public var configurationJSON: String { config.json }
+
+    public func iterate() throws -> TrainingReport {
+        // MARK: Rollout
+        let episodes = collector.collect(policy: policy, gamma: Float(config.gamma), lambda: Float(config.gaeLambda),
+                                         using: &generator)
+        stepsDone += config.nSteps * config.nEnvs
+        // MARK: Update
+        let metrics = try update()
+        return TrainingReport(steps: stepsDone, metrics: metrics, episodes: episodes)
+    }
+
+    private func update() throws -> [(name: String, value: Double)] {
+        let learningRate = Float(config.learningRate.value(progressRemaining: progressRemaining))
+        let clip = Float(config.clipRange.value(progressRemaining: progressRemaining))
+        optimizer.learningRate = learningRate
+        let buffer = collector.buffer
+        let n = buffer.sampleCount, size = buffer.observationSize, actionSize = buffer.actionSize
+        var policyLosses: [Float] = [], valueLosses: [Float] = [], entropies: [Float] = []
+        var approxKL: Float = 0, clipFractions: [Float] = []
+        epochs: for _ in 0..<config.nEpochs {
+            var order = Array(0..<n)
+            order.shuffle(using: &generator)
+            for start in stride(from: 0, to: n, by: config.batchSize) {
+                let batch = Array(order[start..<Swift.min(start + config.batchSize, n)])
+                let observations = Tensor(gatherRows(buffer.observations, width: size, batch), shape: [batch.count, size])
+                let actions = gatherRows(buffer.actions, width: actionSize, batch)
+                let oldLogp = Tensor(batch.map { buffer.logProbabilities[$0] })
+                let returns = Tensor(batch.map { buffer.returns[$0] })
+                var advantages = batch.map { buffer.advantages[$0] }
+                if config.normalizeAdvantage && batch.count > 1 { advantages = standardised(advantages) }
+                let advantage = Tensor(advantages)
+
+                let distribution = policy.distribution(observations)
+                let logp = distribution.logProbability(of: actions)
+                let values = policy.value(observations)
+                // The clipped surrogate: L = −E[min(r·Â, clip(r, 1−ε, 1+ε)·Â)], r = π/π_old.
+                let ratio = (logp - oldLogp).exp()
+                let policyLoss = -Tensor.minimum(ratio * advantage, ratio.clamped(min: 1 - clip, max: 1 + clip) * advantage).mean()
+                var predicted = values
+                if let clipVF = config.clipRangeVf.map(Float.init) {
+                    let oldValues = Tensor(batch.map { buffer.values[$0] })
+                    predicted = oldValues + (values - oldValues).clamped(min: -clipVF, max: clipVF)
+                }
+                let valueLoss = Loss.meanSquaredError(predicted, returns)
+                var loss = policyLoss + Float(config.vfCoef) * valueLoss
+                if config.entCoef != 0 {
+                    let entropy = distribution.entropy().mean()
+                    loss = loss - Float(config.entCoef) * entropy
+                    entropies.append(entropy.item)
+                }
+                // Approximate KL (Schulman's k3 estimator), measured before this step.
+                let logRatio = (logp - oldLogp).detached().scalars
+                approxKL = logRatio.reduce(0) { $0 + (Foundation.exp($1) - 1) - $1 } / Float(logRatio.count)
+                if let target = config.targetKl, Double(approxKL) > 1.5 * target { break epochs }
+                try ensureFinite(loss.item, "the PPO loss at step \(stepsDone)")
+                policyLosses.append(policyLoss.item)
+                valueLosses.append(valueLoss.item)
+                clipFractions.append(Float(logRatio.filter { abs(Foundation.exp($0) - 1) > clip }.count) / Float(logRatio.count))
+
+                optimizer.zeroGrad()
+                loss.backward()
+                clipGradientNorm(policy.parameters, maxNorm: Float(config.maxGradNorm))
+                optimizer.step()
+            }
+        }
+        if entropies.isEmpty {  // not in the loss: measure it once on the whole rollout
+            let all = Tensor(buffer.observations, shape: [n, size])
+            entropies = [withoutGrad { policy.distribution(all).entropy().mean().item }]
+        }
+        return [("losses/policy_loss", mean(policyLosses)), ("losses/value_loss", mean(valueLosses)),
+                ("losses/entropy", mean(entropies)), ("losses/approx_kl", Double(approxKL)),
+                ("losses/clip_fraction", mean(clipFractions)),
+                ("losses/explained_variance", explainedVariance(buffer.values, buffer.returns)),
+                ("charts/learning_rate", Double(learningRate))]
+    }
+
+    public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
+        collector.act(observation, policy: policy, deterministic: deterministic, using: &generator)
+    }
+
+    // MARK: - Checkpoint
+
+    private struct Progress: Codable { var stepsDone: Int; var generator: RandomGenerator }
+
+    public func checkpoint() throws -> SafeTensors {
+        var builder = CheckpointBuilder()
+        builder.metadata["agent"] = Self.id
+        builder.metadata["hyperparameters"] = config.json
+        builder.add(policy, as: "policy")
+        builder.add(optimizer, as: "optimizer")
+        try builder.add(json: Progress(stepsDone: stepsDone, generator: generator), as: "progress")
+        try collector.save(into: &builder)
+        return builder.safeTensors
+    }
+
+    public func restore(from checkpoint: SafeTensors) throws {
+        let reader = try CheckpointReader(checkpoint, agent: Self.id)
+        try reader.load(policy, from: "policy")
+        try reader.load(optimizer, from: "optimizer")
+        let progress = try reader.json(Progress.self, "progress")
+        try collector.load(from: reader)
+        (stepsDone, generator) = (progress.stepsDone, progress.generator)
+    }
+}

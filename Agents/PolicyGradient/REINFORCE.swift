@@ -1,0 +1,177 @@
+// REINFORCE — Williams (1992), "Simple Statistical Gradient-Following Algorithms for
+// Connectionist Reinforcement Learning", Machine Learning 8 — with reward-to-go and an optional
+// learned state-value baseline (Sutton & Barto 2018, §13.3–13.4). Each update plays one whole
+// episode on each of `n_envs` environments with the current policy, so it stays on-policy.
+import Foundation
+import NN
+import RL
+import Tensor
+
+// MARK: - Hyper-parameters
+
+public struct REINFORCEHyperparameters: Hyperparameters {
+    /// Episodes per update (one per environment copy).
+    public var nEnvs = 8
+    public var nTimesteps = 200_000
+    public var learningRate = ScheduledValue.constant(1e-3)
+    public var gamma = 0.99
+    /// Subtract a learned V(s) from the return (and fit it with MSE, weighted by vf_coef).
+    public var baseline = true
+    public var vfCoef = 0.5
+    public var normalizeAdvantage = true
+    public var entCoef = 0.0
+    public var maxGradNorm = 10.0
+    public var netArch = [64, 64]
+    public var orthoInit = true
+    public var logStdInit = 0.0
+
+    public init() {}
+
+    public func validate() throws {
+        try require(nEnvs >= 1, "n_envs", nEnvs, "≥ 1")
+        try require(nTimesteps >= 1, "n_timesteps", nTimesteps, "≥ 1")
+        try require((0...1).contains(gamma), "gamma", gamma, "a number in 0…1")
+        try require(learningRate.initial > 0, "learning_rate", learningRate, "> 0")
+        try require(maxGradNorm > 0, "max_grad_norm", maxGradNorm, "> 0")
+        try require(!netArch.isEmpty && netArch.allSatisfy { $0 > 0 }, "net_arch", netArch, "positive layer sizes")
+    }
+
+    /// Our tuned setting for CartPole-v1 (there is no zoo entry for REINFORCE).
+    public static func tuned(for environmentID: String) -> Self? {
+        guard environmentID == "CartPole-v1" else { return nil }
+        var c = Self()
+        (c.nTimesteps, c.learningRate) = (200_000, .linear(2e-3))
+        return c
+    }
+}
+
+// MARK: - Agent
+
+public final class REINFORCE: DeepAgent {
+    public static let id = "reinforce"
+    public let config: REINFORCEHyperparameters
+    public let policy: ActorCritic
+    public let totalSteps: Int
+    public private(set) var stepsDone = 0
+    private let optimizer: Adam
+    private var environments: any BatchedEnvironment
+    private var generator: RandomGenerator
+
+    public init(environment: any DynamicEnvironment, config: REINFORCEHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
+        try config.validate()
+        self.config = config
+        self.totalSteps = totalSteps ?? config.nTimesteps
+        generator = RandomGenerator(seed: seed)
+        policy = try ActorCritic(observationSize: environment.observationSpace.flatCount, actionSpace: environment.actionSpace,
+                                 hidden: config.netArch, orthogonal: config.orthoInit, logStdInit: Float(config.logStdInit),
+                                 using: &generator)
+        optimizer = Adam(policy.parameters, learningRate: Float(config.learningRate.initial))
+        environments = try environment.batched(copies: config.nEnvs)
+        environments.reset(seed: seed)
+    }
+
+    public var configurationJSON: String { config.json }
+
+    public func iterate() throws -> TrainingReport {
+        // MARK: Play one episode per copy
+        let n = environments.count, size = environments.observationSize, width = policy.actionSize
+        var observations = [[Float]](repeating: [], count: n), actions = observations, rewards = observations
+        var finalValue = [Float](repeating: 0, count: n)
+        var active = [Bool](repeating: true, count: n)
+        var episodes = [EpisodeRecord?](repeating: nil, count: n)
+        var current = environments.observations
+        while active.contains(true) {
+            let sampled = withoutGrad { policy.distribution(Tensor(current, shape: [n, size])).sample(using: &generator) }
+            environments.step(flatActions: policy.environmentActions(sampled))
+            for i in 0..<n where active[i] {
+                observations[i] += current[(i * size)..<((i + 1) * size)]
+                actions[i] += sampled[(i * width)..<((i + 1) * width)]
+                rewards[i].append(environments.rewards[i])
+                if environments.terminated[i] || environments.truncated[i] {
+                    active[i] = false
+                    episodes[i] = environments.finishedEpisodes.first { $0.copy == i }?.record
+                    if config.baseline && environments.truncated[i] && !environments.terminated[i] {
+                        let final = Array(environments.finalObservations[(i * size)..<((i + 1) * size)])
+                        finalValue[i] = withoutGrad { policy.value(Tensor(final, shape: [1, size])).item }
+                    }
+                }
+            }
+            current = environments.observations
+        }
+        // Every copy starts its next episode at the next update.
+        environments.reset(seed: nil)
+        let steps = rewards.reduce(0) { $0 + $1.count }
+        stepsDone += steps
+
+        // MARK: Reward-to-go: Gₜ = rₜ + γ·Gₜ₊₁ (from V(final) when a time limit cut the episode)
+        var returns: [Float] = []
+        let gamma = Float(config.gamma)
+        for i in 0..<n {
+            var g = finalValue[i], perStep = [Float](repeating: 0, count: rewards[i].count)
+            for t in stride(from: rewards[i].count - 1, through: 0, by: -1) {
+                g = rewards[i][t] + gamma * g
+                perStep[t] = g
+            }
+            returns += perStep
+        }
+
+        // MARK: Update: L = −E[(Gₜ − b(sₜ)) · log π(aₜ|sₜ)] (+ c_v · E[(V(sₜ) − Gₜ)²])
+        let learningRate = Float(config.learningRate.value(progressRemaining: progressRemaining))
+        optimizer.learningRate = learningRate
+        let x = Tensor(observations.flatMap { $0 }, shape: [steps, size])
+        let distribution = policy.distribution(x)
+        let logp = distribution.logProbability(of: actions.flatMap { $0 })
+        var weights = returns
+        var valueLoss = Tensor(0)
+        if config.baseline {
+            let values = policy.value(x)
+            weights = zip(returns, values.scalars).map { $0 - $1 }
+            valueLoss = Loss.meanSquaredError(values, Tensor(returns))
+        }
+        if config.normalizeAdvantage && weights.count > 1 { weights = standardised(weights) }
+        let policyLoss = -(Tensor(weights) * logp).mean()
+        let entropy = distribution.entropy().mean()
+        let loss = policyLoss + Float(config.vfCoef) * valueLoss - Float(config.entCoef) * entropy
+        try ensureFinite(loss.item, "the REINFORCE loss at step \(stepsDone)")
+        optimizer.zeroGrad()
+        loss.backward()
+        clipGradientNorm(policy.parameters, maxNorm: Float(config.maxGradNorm))
+        optimizer.step()
+        let metrics: [(name: String, value: Double)] = [
+            ("losses/policy_loss", Double(policyLoss.item)), ("losses/value_loss", Double(valueLoss.item)),
+            ("losses/entropy", Double(entropy.item)), ("charts/learning_rate", Double(learningRate)),
+        ]
+        return TrainingReport(steps: stepsDone, metrics: metrics, episodes: episodes.compactMap { $0 })
+    }
+
+    public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
+        withoutGrad {
+            let distribution = policy.distribution(Tensor(observation, shape: [1, observation.count]))
+            return policy.environmentActions(deterministic ? distribution.mode : distribution.sample(using: &generator))
+        }
+    }
+
+    // MARK: - Checkpoint
+
+    private struct Progress: Codable { var stepsDone: Int; var generator: RandomGenerator }
+
+    public func checkpoint() throws -> SafeTensors {
+        var builder = CheckpointBuilder()
+        builder.metadata["agent"] = Self.id
+        builder.metadata["hyperparameters"] = config.json
+        builder.add(policy, as: "policy")
+        builder.add(optimizer, as: "optimizer")
+        try builder.add(json: Progress(stepsDone: stepsDone, generator: generator), as: "progress")
+        builder.metadata["environments"] = String(decoding: try environments.snapshot(), as: UTF8.self)
+        return builder.safeTensors
+    }
+
+    public func restore(from checkpoint: SafeTensors) throws {
+        let reader = try CheckpointReader(checkpoint, agent: Self.id)
+        try reader.load(policy, from: "policy")
+        try reader.load(optimizer, from: "optimizer")
+        let progress = try reader.json(Progress.self, "progress")
+        try environments.restore(from: Data(try reader.string("environments").utf8))
+        (stepsDone, generator) = (progress.stepsDone, progress.generator)
+    }
+}

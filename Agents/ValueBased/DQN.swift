@@ -1,0 +1,260 @@
+// Deep Q-Network — Mnih et al. (2015), "Human-level control through deep reinforcement
+// learning", Nature 518 — as Stable-Baselines3 runs it (Huber loss, target network synced every
+// `target_update_interval` environment steps with Polyak factor τ, linear ε schedule,
+// `train_freq` / `gradient_steps`, gradient-norm clipping at 10). Options: Double DQN
+// (van Hasselt, Guez & Silver, 2016) and a dueling head (Wang et al., 2016).
+import Foundation
+import NN
+import RL
+import Tensor
+
+// MARK: - Hyper-parameters
+
+/// SB3's defaults; `zoo(for:)` gives rl-baselines3-zoo's tuned values (hyperparams/dqn.yml).
+public struct DQNHyperparameters: Hyperparameters {
+    public var nEnvs = 1
+    public var nTimesteps = 1_000_000
+    public var learningRate = ScheduledValue.constant(1e-4)
+    public var bufferSize = 1_000_000
+    public var learningStarts = 100
+    public var batchSize = 32
+    /// Polyak factor of the target update (1: a hard copy).
+    public var tau = 1.0
+    public var gamma = 0.99
+    /// Environment steps (per copy) between training phases.
+    public var trainFreq = 4
+    /// Gradient steps per training phase; −1: as many as environment steps were collected.
+    public var gradientSteps = 1
+    /// Environment steps between target-network updates.
+    public var targetUpdateInterval = 10_000
+    public var explorationFraction = 0.1
+    public var explorationInitialEps = 1.0
+    public var explorationFinalEps = 0.05
+    public var maxGradNorm = 10.0
+    public var netArch = [64, 64]
+    /// Double DQN: the online network picks the next action, the target network scores it.
+    public var doubleQ = false
+    public var dueling = false
+
+    public init(doubleQ: Bool = false) { self.doubleQ = doubleQ }
+
+    public func validate() throws {
+        try require(nEnvs >= 1, "n_envs", nEnvs, "≥ 1")
+        try require(nTimesteps >= 1, "n_timesteps", nTimesteps, "≥ 1")
+        try require(bufferSize >= 1, "buffer_size", bufferSize, "≥ 1")
+        try require(learningStarts >= 0, "learning_starts", learningStarts, "≥ 0")
+        try require(batchSize >= 1, "batch_size", batchSize, "≥ 1")
+        try require((0...1).contains(tau) && tau > 0, "tau", tau, "a number in (0, 1]")
+        try require((0...1).contains(gamma), "gamma", gamma, "a number in 0…1")
+        try require(trainFreq >= 1, "train_freq", trainFreq, "≥ 1")
+        try require(gradientSteps >= -1, "gradient_steps", gradientSteps, "≥ −1")
+        try require(targetUpdateInterval >= 1, "target_update_interval", targetUpdateInterval, "≥ 1")
+        try require((0...1).contains(explorationFraction), "exploration_fraction", explorationFraction, "a number in 0…1")
+        try require(learningRate.initial > 0, "learning_rate", learningRate, "> 0")
+        try require(!netArch.isEmpty && netArch.allSatisfy { $0 > 0 }, "net_arch", netArch, "positive layer sizes")
+    }
+
+    public static func zoo(for environmentID: String) -> Self? {
+        var c = Self()
+        c.netArch = [256, 256]
+        switch environmentID {
+        case "CartPole-v1":
+            (c.nTimesteps, c.learningRate, c.batchSize, c.bufferSize, c.learningStarts, c.gamma) = (50_000, .constant(2.3e-3), 64, 100_000, 1000, 0.99)
+            (c.targetUpdateInterval, c.trainFreq, c.gradientSteps, c.explorationFraction, c.explorationFinalEps) = (10, 256, 128, 0.16, 0.04)
+        case "Acrobot-v1":
+            (c.nTimesteps, c.learningRate, c.batchSize, c.bufferSize, c.learningStarts, c.gamma) = (100_000, .constant(6.3e-4), 128, 50_000, 0, 0.99)
+            (c.targetUpdateInterval, c.trainFreq, c.gradientSteps, c.explorationFraction, c.explorationFinalEps) = (250, 4, -1, 0.12, 0.1)
+        case "MountainCar-v0":
+            (c.nTimesteps, c.learningRate, c.batchSize, c.bufferSize, c.learningStarts, c.gamma) = (120_000, .constant(4e-3), 128, 10_000, 1000, 0.98)
+            (c.targetUpdateInterval, c.trainFreq, c.gradientSteps, c.explorationFraction, c.explorationFinalEps) = (600, 16, 8, 0.2, 0.07)
+        default: return nil
+        }
+        return c
+    }
+}
+
+// MARK: - Agent
+
+public final class DQN: DeepAgent {
+    public static let id = "dqn"
+    public let config: DQNHyperparameters
+    public let qNetwork: QNetwork
+    public let targetNetwork: QNetwork
+    public let totalSteps: Int
+    public private(set) var stepsDone = 0
+    public private(set) var explorationRate: Double
+    private var calls = 0, gradientUpdates = 0
+    private let optimizer: Adam
+    private var environments: any BatchedEnvironment
+    private var replay: ReplayBuffer
+    private var generator: RandomGenerator
+    private let actionCount: Int
+
+    public init(environment: any DynamicEnvironment, config: DQNHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
+        try config.validate()
+        guard let actions = environment.actionSpace.discreteCount else {
+            throw TrainingError.unsupported("DQN needs a Discrete action space, not \(environment.actionSpace)")
+        }
+        self.config = config
+        self.totalSteps = totalSteps ?? config.nTimesteps
+        actionCount = actions
+        generator = RandomGenerator(seed: seed)
+        let size = environment.observationSpace.flatCount
+        qNetwork = QNetwork(observationSize: size, actions: actions, hidden: config.netArch, dueling: config.dueling, using: &generator)
+        targetNetwork = QNetwork(observationSize: size, actions: actions, hidden: config.netArch, dueling: config.dueling, using: &generator)
+        targetNetwork.copyParameters(from: qNetwork)
+        optimizer = Adam(qNetwork.parameters, learningRate: Float(config.learningRate.initial))
+        environments = try environment.batched(copies: config.nEnvs)
+        environments.reset(seed: seed)
+        replay = ReplayBuffer(capacity: config.bufferSize, observationSize: size, actionSize: 1)
+        explorationRate = config.explorationInitialEps
+    }
+
+    public var configurationJSON: String { config.json }
+
+    /// SB3's linear schedule: from the initial to the final ε over the first
+    /// `exploration_fraction` of training, then constant.
+    private func exploration(progressRemaining: Double) -> Double {
+        let elapsed = 1 - progressRemaining
+        guard elapsed < config.explorationFraction else { return config.explorationFinalEps }
+        return config.explorationInitialEps
+            + (config.explorationFinalEps - config.explorationInitialEps) * elapsed / config.explorationFraction
+    }
+
+    public func iterate() throws -> TrainingReport {
+        // MARK: Collect train_freq steps with ε-greedy actions
+        let n = environments.count, size = environments.observationSize
+        var episodes: [EpisodeRecord] = []
+        for _ in 0..<config.trainFreq {
+            let observations = environments.observations
+            let actions: [Float]
+            if stepsDone < config.learningStarts {
+                actions = (0..<n).map { _ in Float(generator.nextInt(below: actionCount)) }
+            } else {
+                let greedy = withoutGrad { qNetwork(Tensor(observations, shape: [n, size])).argmax(alongAxis: 1) }
+                actions = greedy.map { a in
+                    generator.nextUniformDouble() < explorationRate ? Float(generator.nextInt(below: actionCount)) : Float(a)
+                }
+            }
+            environments.step(flatActions: actions)
+            episodes += environments.finishedEpisodes.map(\.record)
+            environments.observations.withUnsafeBufferPointer { next in
+                environments.finalObservations.withUnsafeBufferPointer { finals in
+                    observations.withUnsafeBufferPointer { current in
+                        actions.withUnsafeBufferPointer { act in
+                            for i in 0..<n {
+                                // An episode's last transition points at the observation it ended on.
+                                let ended = environments.terminated[i] || environments.truncated[i]
+                                replay.add(observation: current.baseAddress! + i * size, action: act.baseAddress! + i,
+                                           reward: environments.rewards[i],
+                                           nextObservation: (ended ? finals : next).baseAddress! + i * size,
+                                           terminated: environments.terminated[i])
+                            }
+                        }
+                    }
+                }
+            }
+            stepsDone += n
+            calls += 1
+            if calls % Swift.max(config.targetUpdateInterval / n, 1) == 0 { updateTarget() }
+            explorationRate = exploration(progressRemaining: progressRemaining)
+        }
+        // MARK: Train
+        var losses: [Float] = []
+        if stepsDone > config.learningStarts {
+            let steps = config.gradientSteps >= 0 ? config.gradientSteps : config.trainFreq * n
+            for _ in 0..<steps { losses.append(try gradientStep()) }
+        }
+        let metrics: [(name: String, value: Double)] = [
+            ("losses/td_loss", mean(losses)), ("charts/epsilon", explorationRate),
+            ("charts/learning_rate", config.learningRate.value(progressRemaining: progressRemaining)),
+        ]
+        return TrainingReport(steps: stepsDone, metrics: metrics, episodes: episodes)
+    }
+
+    /// One minibatch step on the Huber loss between Q(s, a) and r + γ(1 − terminated)·max Q̄(s′, ·).
+    private func gradientStep() throws -> Float {
+        optimizer.learningRate = Float(config.learningRate.value(progressRemaining: progressRemaining))
+        let batch = replay.sampleIndices(config.batchSize, using: &generator)
+        let size = replay.observationSize, b = batch.count
+        let nextObservations = Tensor(gatherRows(replay.nextObservations, width: size, batch), shape: [b, size])
+        let target = withoutGrad { () -> Tensor in
+            let nextQ = targetNetwork(nextObservations)
+            let best = config.doubleQ
+                ? nextQ.gather(alongLastAxis: qNetwork(nextObservations).argmax(alongAxis: 1))
+                : nextQ.max(alongAxis: 1)
+            let notDone = Tensor(batch.map { 1 - replay.terminated[$0] })
+            return Tensor(batch.map { replay.rewards[$0] }) + Float(config.gamma) * notDone * best
+        }
+        let observations = Tensor(gatherRows(replay.observations, width: size, batch), shape: [b, size])
+        let q = qNetwork(observations).gather(alongLastAxis: batch.map { Int(replay.actions[$0]) })
+        let loss = Loss.huber(q, target)
+        let value = loss.item
+        try ensureFinite(value, "the DQN loss at step \(stepsDone)")
+        optimizer.zeroGrad()
+        loss.backward()
+        clipGradientNorm(qNetwork.parameters, maxNorm: Float(config.maxGradNorm))
+        optimizer.step()
+        gradientUpdates += 1
+        return value
+    }
+
+    /// θ̄ ← τθ + (1 − τ)θ̄ (a copy when τ = 1).
+    private func updateTarget() {
+        let tau = Float(config.tau)
+        for (online, target) in zip(qNetwork.parameters, targetNetwork.parameters) {
+            if tau == 1 { target.assign(online.value.detached()); continue }
+            online.value.withUnsafeBufferPointer { source in
+                target.update { t in for i in t.indices { t[i] = tau * source[i] + (1 - tau) * t[i] } }
+            }
+        }
+    }
+
+    public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
+        if !deterministic && generator.nextUniformDouble() < explorationRate { return [Float(generator.nextInt(below: actionCount))] }
+        return withoutGrad { [Float(qNetwork(Tensor(observation, shape: [1, observation.count])).argmax(alongAxis: 1)[0])] }
+    }
+
+    // MARK: - Checkpoint
+
+    private struct Progress: Codable {
+        var stepsDone: Int, calls: Int, gradientUpdates: Int, explorationRate: Double
+        var replayCount: Int, replayPosition: Int
+        var generator: RandomGenerator
+    }
+
+    public func checkpoint() throws -> SafeTensors {
+        var builder = CheckpointBuilder()
+        builder.metadata["agent"] = Self.id
+        builder.metadata["hyperparameters"] = config.json
+        builder.add(qNetwork, as: "q_network")
+        builder.add(targetNetwork, as: "target_network")
+        builder.add(optimizer, as: "optimizer")
+        builder.add(replay.observations, as: "replay.observations")
+        builder.add(replay.nextObservations, as: "replay.next_observations")
+        builder.add(replay.actions, as: "replay.actions")
+        builder.add(replay.rewards, as: "replay.rewards")
+        builder.add(replay.terminated, as: "replay.terminated")
+        try builder.add(json: Progress(stepsDone: stepsDone, calls: calls, gradientUpdates: gradientUpdates,
+                                       explorationRate: explorationRate, replayCount: replay.count,
+                                       replayPosition: replay.position, generator: generator), as: "progress")
+        builder.metadata["environments"] = String(decoding: try environments.snapshot(), as: UTF8.self)
+        return builder.safeTensors
+    }
+
+    public func restore(from checkpoint: SafeTensors) throws {
+        let reader = try CheckpointReader(checkpoint, agent: Self.id)
+        try reader.load(qNetwork, from: "q_network")
+        try reader.load(targetNetwork, from: "target_network")
+        try reader.load(optimizer, from: "optimizer")
+        let progress = try reader.json(Progress.self, "progress")
+        try replay.restore(observations: reader.values("replay.observations"),
+                           nextObservations: reader.values("replay.next_observations"),
+                           actions: reader.values("replay.actions"), rewards: reader.values("replay.rewards"),
+                           terminated: reader.values("replay.terminated"),
+                           count: progress.replayCount, position: progress.replayPosition)
+        try environments.restore(from: Data(try reader.string("environments").utf8))
+        (stepsDone, calls, gradientUpdates) = (progress.stepsDone, progress.calls, progress.gradientUpdates)
+        (explorationRate, generator) = (progress.explorationRate, progress.generator)
+    }
+}
