@@ -40,3 +40,14 @@ unsigned long long athanor_allocation_count(void) {
 // Elsewhere nothing is interposed and the count stays at zero; perf reports it as unknown.
 unsigned long long athanor_allocation_count(void) { return 0; }
 #endif
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <malloc.h>
+void athanor_keep_freed_memory(void) {
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+}
+#else
+void athanor_keep_freed_memory(void) {}
+#endif

@@ -8,7 +8,7 @@ import RL
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reproduce benchmark tables into Results/.",
-        subcommands: [SuttonBarto.self]
+        subcommands: [SuttonBarto.self, Classic.self]
     )
 }
 

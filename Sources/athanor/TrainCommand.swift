@@ -33,25 +33,47 @@ struct Train: ParsableCommand {
             """
     )
 
-    @Option(help: "Environment id.") var env: String
+    @Option(help: "Environment id (not needed with --resume).") var env = ""
     @OptionGroup var environmentOptions: EnvironmentOptionFlags
-    @Option(help: "Agent name.") var agent: String
+    @Option(help: "Agent name (not needed with --resume).") var agent = ""
     @Option(help: "Training episodes (tabular) or steps per run (bandits).") var episodes = 500
+    @Option(help: "Deep agents: environment steps to train (default: the preset's n_timesteps).") var steps: Int?
+    @Option(help: "Deep agents: hyper-parameter preset, default (SB3's defaults) or zoo (rl-baselines3-zoo's tuned values).")
+    var preset = "default"
+    @Option(help: "Deep agents: JSON file of hyper-parameters (snake-case names), applied after the preset.") var config: String?
+    @Option(help: "Deep agents: run directory for config, metrics and checkpoints (e.g. runs/ppo-cartpole).") var out: String?
+    @Option(help: "Deep agents: continue the run in this directory from its last checkpoint.") var resume: String?
+    @Option(help: "Deep agents: also checkpoint every N steps (0: only at the end).") var checkpointEvery = 50_000
     @Option(help: "Independent bandit tasks to average over.") var runs = 1
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(name: .customLong("set"), help: "Hyper-parameter name=value (repeatable).") var settings: [String] = []
-    @Option(help: "Greedy evaluation episodes.") var evalEpisodes = 100
+    @Option(help: "Evaluation episodes (default 100 tabular, 20 deep).") var evalEpisodes: Int?
     @Flag(help: "Print one JSON document.") var json = false
 
     static let tabularAgents = ["value-iteration", "policy-iteration", "q-learning", "sarsa", "expected-sarsa",
                                 "double-q-learning", "n-step-sarsa", "mc-control", "dyna-q", "dyna-q-plus"]
     static let banditAgents = ["epsilon-greedy", "ucb", "gradient-bandit", "thompson-sampling", "linucb"]
 
+    var isDeep: Bool { resume != nil || DeepAgents.ids.contains(agent) }
+
     func validate() throws {
-        guard Self.tabularAgents.contains(agent) || Self.banditAgents.contains(agent) else {
-            throw ValidationError("unknown agent '\(agent)'; agents: \((Self.tabularAgents + Self.banditAgents).joined(separator: ", "))")
+        if resume == nil {
+            guard !env.isEmpty else { throw ValidationError("--env is required (or --resume DIR)") }
+            let all = Self.tabularAgents + Self.banditAgents + DeepAgents.ids
+            guard all.contains(agent) else {
+                throw ValidationError(agent.isEmpty ? "--agent is required; agents: \(all.joined(separator: ", "))"
+                                                    : "unknown agent '\(agent)'; agents: \(all.joined(separator: ", "))")
+            }
         }
-        guard episodes >= 1, runs >= 1, evalEpisodes >= 0 else { throw ValidationError("--episodes and --runs must be positive") }
+        guard episodes >= 1, runs >= 1, (evalEpisodes ?? 0) >= 0 else { throw ValidationError("--episodes and --runs must be positive") }
+        guard (steps ?? 1) >= 1, checkpointEvery >= 0 else { throw ValidationError("--steps must be positive and --checkpoint-every ≥ 0") }
+        if resume != nil && (!env.isEmpty || !agent.isEmpty || steps != nil || config != nil || preset != "default"
+                             || !settings.isEmpty || out != nil || !environmentOptions.pairs.isEmpty) {
+            throw ValidationError("--resume continues a run with its own configuration; drop --env, --agent, --steps, --preset, --config, --set and --out")
+        }
+        if !isDeep && (steps != nil || out != nil || config != nil || preset != "default") {
+            throw ValidationError("--steps, --preset, --config and --out are for the deep agents (\(DeepAgents.ids.joined(separator: ", ")))")
+        }
     }
 
     /// `--set` values by name, checked against the names this command knows.
@@ -70,6 +92,8 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        if isDeep { return try runDeep() }
+        let evalEpisodes = self.evalEpisodes ?? 100
         let h = try hyperparameters()
         let environment = try environmentOptions.make(env)
         if Self.banditAgents.contains(agent) { return try runBandit(environment, h) }

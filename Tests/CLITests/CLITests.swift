@@ -49,6 +49,15 @@ struct CLITests {
         (["train", "--env", "CartPole-v1", "--agent", "value-iteration"], "needs discrete states"),
         (["train", "--env", "FrozenLake-v1", "--agent", "q-learning", "--set", "lr=1"], "--set lr=1"),
         (["perf", "--rounds", "0"], "--rounds must be at least 1"),
+        (["train", "--env", "CartPole-v1", "--agent", "pop"], "unknown agent 'pop'"),
+        (["train", "--env", "CartPole-v1", "--agent", "ppo", "--set", "n_step=4"], "unknown hyper-parameter 'n_step'"),
+        (["train", "--env", "CartPole-v1", "--agent", "ppo", "--set", "gamma=2"], "gamma=2"),
+        (["train", "--env", "CartPole-v1", "--agent", "dqn", "--preset", "best"], "unknown preset 'best'"),
+        (["train", "--env", "FrozenLake-v1", "--agent", "dqn", "--preset", "zoo"], "no zoo preset for FrozenLake-v1"),
+        (["train", "--env", "Pendulum-v1", "--agent", "dqn"], "DQN needs a Discrete action space"),
+        (["train", "--resume", "/nonexistent/run"], "not a run directory"),
+        (["eval", "--run", "/nonexistent/run"], "not a run directory"),
+        (["bench", "classic", "--only", "Pong-v5"], "unknown entry 'Pong-v5'"),
         (["frobnicate"], "frobnicate"),
     ])
     func badInputIsOneLineAndNonZero(arguments: [String], phrase: String) throws {
@@ -72,6 +81,34 @@ struct CLITests {
         #expect(table.count == 16)
         let entry = try #require((table["14"] as? [String: Any])?["2"] as? [[Any]])
         #expect(entry.count == 1 && (entry[0][1] as? Int) == 15 && (entry[0][2] as? Double) == 1 && (entry[0][3] as? Bool) == true)
+    }
+
+    @Test func deepTrainingCheckpointsResumesAndEvaluates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trained = try CLI.run(["train", "--env", "CartPole-v1", "--agent", "ppo", "--steps", "4096", "--set", "n_steps=128",
+                                   "--checkpoint-every", "1024", "--out", directory.path, "--json"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let report = try CLI.json(trained.stdout)
+        for key in ["eval_mean", "eval_std", "steps", "wall_s", "steps_per_s", "run_dir"] { #expect(report[key] != nil, "\(key)") }
+        #expect(report["steps"] as? Int == 4096 && report["run_dir"] as? String == directory.path)
+        for file in ["config.json", "metrics.csv", "metrics.jsonl", "checkpoint.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(file).path), "\(file)")
+        }
+        let rows = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 1 + 4096 / 128 && rows[0].hasPrefix("steps,wall_s,charts/mean_return_100,losses/policy_loss"))
+
+        let evaluated = try CLI.json(try CLI.run(["eval", "--run", directory.path, "--episodes", "5", "--deterministic", "--json"]).stdout)
+        #expect(evaluated["mean"] as? Double == report["eval_mean"] as? Double || (evaluated["returns"] as? [Double])?.count == 5)
+
+        // A finished run resumes to the same place; a damaged checkpoint is one clear error.
+        let resumed = try CLI.json(try CLI.run(["train", "--resume", directory.path, "--json"]).stdout)
+        #expect(resumed["steps"] as? Int == 4096)
+        let checkpoint = directory.appendingPathComponent("checkpoint.safetensors")
+        let bytes = try Data(contentsOf: checkpoint)
+        try bytes.prefix(bytes.count / 2).write(to: checkpoint)
+        let damaged = try CLI.run(["eval", "--run", directory.path])
+        #expect(damaged.status != 0 && damaged.stderr.split(separator: "\n").count == 1 && damaged.stderr.contains("truncated"), "\(damaged.stderr)")
     }
 
     @Test func trainReportsTheDocumentedFields() throws {

@@ -1,0 +1,124 @@
+import Foundation
+import NN
+import RL
+
+/// The classic-control table: one row per entry, aggregates per agent, files for Results/.
+struct ClassicReport {
+    struct Row {
+        let entry: ClassicEntry
+        let runs: [ClassicRun]
+        var scores: [Double] { runs.map(\.evalMean) }
+        var mean: Double { scores.reduce(0, +) / Double(scores.count) }
+        var std: Double { (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)).squareRoot() }
+        var iqm: Double { interquartileMean(scores) }
+        var interval: (low: Double, high: Double) { bootstrapInterval(strata: [scores], seed: 7) }
+        var wall: Double { runs.map(\.wallSeconds).reduce(0, +) / Double(runs.count) }
+        var stepsPerSecond: Double { Double(runs.map(\.steps).reduce(0, +)) / runs.map(\.wallSeconds).reduce(0, +) }
+        var met: Bool? { entry.target.map { mean >= $0 } }
+
+        var json: [String: Any] {
+            ["env": entry.env, "agent": entry.agent, "seeds": runs.count, "steps": runs.first?.steps ?? 0,
+             "mean": mean, "std": std, "iqm": iqm, "iqm_ci95": [interval.low, interval.high],
+             "published_mean": entry.published?.mean ?? NSNull(), "published_std": entry.published?.std ?? NSNull(),
+             "target": entry.target ?? NSNull(), "target_met": met ?? NSNull(),
+             "wall_s_per_run": wall, "steps_per_s": stepsPerSecond]
+        }
+    }
+
+    /// Per agent: IQM of scores normalised to (score − random) / (published − random) over all
+    /// its runs on entries with a published figure, with a bootstrap interval stratified by task.
+    struct Aggregate {
+        let agent: String
+        let tasks: Int
+        let iqm: Double
+        let interval: (low: Double, high: Double)
+        var json: [String: Any] { ["agent": agent, "tasks": tasks, "normalised_iqm": iqm, "ci95": [interval.low, interval.high]] }
+    }
+
+    let rows: [Row]
+    let aggregates: [Aggregate]
+    let randomScores: [String: Double]
+    let quick: Bool
+    let seeds: Int
+
+    init(entries: [ClassicEntry], runs: [ClassicRun], randomScores: [String: Double], quick: Bool, seeds: Int) {
+        rows = entries.map { e in Row(entry: e, runs: runs.filter { $0.env == e.env && $0.agent == e.agent }) }.filter { !$0.runs.isEmpty }
+        var aggregates: [Aggregate] = []
+        for agent in Array(Set(rows.map(\.entry.agent))).sorted() {
+            let strata = rows.filter { $0.entry.agent == agent }.compactMap { row -> [Double]? in
+                guard let published = row.entry.published?.mean, let random = randomScores[row.entry.env],
+                      published != random else { return nil }
+                return row.scores.map { ($0 - random) / (published - random) }
+            }
+            guard !strata.isEmpty else { continue }
+            aggregates.append(Aggregate(agent: agent, tasks: strata.count, iqm: interquartileMean(strata.flatMap { $0 }),
+                                        interval: bootstrapInterval(strata: strata, seed: 11)))
+        }
+        self.aggregates = aggregates
+        self.randomScores = randomScores
+        self.quick = quick
+        self.seeds = seeds
+    }
+
+    func markdownTable() -> String {
+        func f(_ x: Double) -> String { String(format: "%.1f", x) }
+        var md = "| env | agent | steps | seeds | eval return (mean ± std over seeds) | IQM [95 % CI] | zoo published | target | met | wall s / run | steps/s |\n"
+        md += "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|\n"
+        for r in rows {
+            let published = r.entry.published.map { "\(f($0.mean)) ± \(f($0.std))" } ?? "—"
+            let target = r.entry.target.map { "≥ \(f($0))" } ?? "—"
+            let met = r.met.map { $0 ? "yes" : "**no**" } ?? "—"
+            md += "| \(r.entry.env) | \(r.entry.agent) | \(r.runs.first?.steps ?? 0) | \(r.runs.count) | \(f(r.mean)) ± \(f(r.std)) | "
+            md += "\(f(r.iqm)) [\(f(r.interval.low)), \(f(r.interval.high))] | \(published) | \(target) | \(met) | "
+            md += String(format: "%.2f | %.0f |\n", r.wall, r.stepsPerSecond)
+        }
+        if !aggregates.isEmpty {
+            md += "\n| agent | tasks | normalised IQM [95 % CI] |\n|---|---:|---:|\n"
+            for a in aggregates { md += String(format: "| %@ | %d | %.3f [%.3f, %.3f] |\n", a.agent, a.tasks, a.iqm, a.interval.low, a.interval.high) }
+        }
+        return md
+    }
+
+    func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var md = "# Classic control: deep agents against rl-baselines3-zoo\n\n"
+        md += "Regenerate: `athanor bench classic\(quick ? " --quick" : "")` (\(seeds) seeds per entry, `--preset zoo`, "
+        md += "the zoo's timestep budgets). Score: mean return of 20 deterministic episodes on a fresh environment "
+        md += "seeded 10 000 + seed, with Gymnasium's time limits. *zoo published*: rl-baselines3-zoo `benchmark.md` "
+        md += "(one trained agent each, deterministic evaluation). IQM and its interval: rliable's interquartile mean "
+        md += "with a 2000-sample bootstrap. The normalised aggregate scales each score to (score − random) / (zoo − random), "
+        md += "random being uniformly random actions measured in the same run "
+        md += randomScores.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
+        md += ".\n\nNot tuned by hand: every figure is what the command printed. Pendulum-v1: the zoo's entry uses gSDE; "
+        md += "we run its other settings with a plain state-independent Gaussian.\n\n"
+        md += markdownTable()
+        md += "\nLearning curves (mean over seeds of the last-100-episode training return): "
+        md += Array(Set(rows.map(\.entry.env))).sorted().map { "[\($0)](\($0).svg)" }.joined(separator: ", ") + ".\n"
+        try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
+
+        var csv = "env,agent,seed,steps,wall_s,steps_per_s,eval_mean,eval_std\n"
+        for r in rows {
+            for run in r.runs {
+                csv += "\(run.env),\(run.agent),\(run.seed),\(run.steps),\(run.wallSeconds),\(Double(run.steps) / run.wallSeconds),\(run.evalMean),\(run.evalStd)\n"
+            }
+        }
+        try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
+
+        for env in Set(rows.map(\.entry.env)) {
+            let curves = rows.filter { $0.entry.env == env }.map { ($0.entry.agent, Self.averagedCurve($0.runs)) }
+            let svg = svgLineChart(title: "\(env): training return (mean of last 100 episodes, \(seeds) seeds)",
+                                   xLabel: "environment steps (50 points up to the budget)", yLabel: "return", curves: curves)
+            try writeAtomically(Data(svg.utf8), to: folder.appendingPathComponent("\(env).svg"))
+        }
+    }
+
+    /// The runs' curves read at 50 evenly spaced step counts and averaged over seeds.
+    static func averagedCurve(_ runs: [ClassicRun], points: Int = 50) -> [Double] {
+        let budget = runs.map(\.steps).max() ?? 1
+        return (1...points).map { k in
+            let steps = budget * k / points
+            let values = runs.compactMap { run in run.curve.last(where: { $0.steps <= steps })?.meanReturn }.filter(\.isFinite)
+            return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+        }
+    }
+}
