@@ -86,6 +86,7 @@ public final class PPO: DeepAgent {
     private let optimizer: Adam
     private var collector: OnPolicyCollector
     private var generator: RandomGenerator
+    private let secondCore = makeSecondCore()
 
     public init(environment: any DynamicEnvironment, config: PPOHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
         try config.validate()
@@ -129,41 +130,48 @@ public final class PPO: DeepAgent {
                 let batch = Array(order[start..<Swift.min(start + config.batchSize, n)])
                 let observations = Tensor(gatherRows(buffer.observations, width: size, batch), shape: [batch.count, size])
                 let actions = gatherRows(buffer.actions, width: actionSize, batch)
-                let oldLogp = Tensor(batch.map { buffer.logProbabilities[$0] })
+                let oldLogp = batch.map { buffer.logProbabilities[$0] }
                 let returns = Tensor(batch.map { buffer.returns[$0] })
                 var advantages = batch.map { buffer.advantages[$0] }
                 if config.normalizeAdvantage && batch.count > 1 { advantages = standardised(advantages) }
-                let advantage = Tensor(advantages)
 
-                let distribution = policy.distribution(observations)
-                let logp = distribution.logProbability(of: actions)
-                let values = policy.value(observations)
-                // The clipped surrogate: L = −E[min(r·Â, clip(r, 1−ε, 1+ε)·Â)], r = π/π_old.
-                let ratio = (logp - oldLogp).exp()
-                let policyLoss = -Tensor.minimum(ratio * advantage, ratio.clamped(min: 1 - clip, max: 1 + clip) * advantage).mean()
-                var predicted = values
-                if let clipVF = config.clipRangeVf.map(Float.init) {
-                    let oldValues = Tensor(batch.map { buffer.values[$0] })
-                    predicted = oldValues + (values - oldValues).clamped(min: -clipVF, max: clipVF)
-                }
-                let valueLoss = Loss.meanSquaredError(predicted, returns)
-                var loss = policyLoss + Float(config.vfCoef) * valueLoss
-                if config.entCoef != 0 {
-                    let entropy = distribution.entropy().mean()
-                    loss = loss - Float(config.entCoef) * entropy
-                    entropies.append(entropy.item)
-                }
-                // Approximate KL (Schulman's k3 estimator), measured before this step.
-                let logRatio = (logp - oldLogp).detached().scalars
+                // The loss is a term in the actor's parameters (surrogate, entropy) plus one in the
+                // critic's (value loss); their passes share nothing, so they run on two cores.
+                var policyLoss: Float = 0, valueLoss: Float = 0, entropy: Float = .nan, logRatio: [Float] = []
+                optimizer.zeroGrad()
+                sideBySide({
+                    let distribution = policy.distribution(observations)
+                    let logp = distribution.logProbability(of: actions)
+                    let surrogate = Self.clippedSurrogateLoss(logp, oldLogp: oldLogp, advantages: advantages, clip: clip)
+                    var loss = surrogate
+                    if config.entCoef != 0 {
+                        let h = distribution.entropy().mean()
+                        loss = loss - Float(config.entCoef) * h
+                        entropy = h.item
+                    }
+                    loss.backward()
+                    policyLoss = surrogate.item
+                    logRatio = zip(logp.scalars, oldLogp).map { $0 - $1 }
+                }, {
+                    let values = policy.value(observations)
+                    var predicted = values
+                    if let clipVF = config.clipRangeVf.map(Float.init) {
+                        let oldValues = Tensor(batch.map { buffer.values[$0] })
+                        predicted = oldValues + (values - oldValues).clamped(min: -clipVF, max: clipVF)
+                    }
+                    let loss = Loss.meanSquaredError(predicted, returns)
+                    (Float(config.vfCoef) * loss).backward()
+                    valueLoss = loss.item
+                }, pool: secondCore)
+                // Approximate KL (Schulman's k3 estimator) of this minibatch before the step.
                 approxKL = logRatio.reduce(0) { $0 + (Foundation.exp($1) - 1) - $1 } / Float(logRatio.count)
                 if let target = config.targetKl, Double(approxKL) > 1.5 * target { break epochs }
-                try ensureFinite(loss.item, "the PPO loss at step \(stepsDone)")
-                policyLosses.append(policyLoss.item)
-                valueLosses.append(valueLoss.item)
+                try ensureFinite(policyLoss + valueLoss, "the PPO loss at step \(stepsDone)")
+                policyLosses.append(policyLoss)
+                valueLosses.append(valueLoss)
+                if !entropy.isNaN { entropies.append(entropy) }
                 clipFractions.append(Float(logRatio.filter { abs(Foundation.exp($0) - 1) > clip }.count) / Float(logRatio.count))
 
-                optimizer.zeroGrad()
-                loss.backward()
                 clipGradientNorm(policy.parameters, maxNorm: Float(config.maxGradNorm))
                 optimizer.step()
             }
@@ -181,6 +189,26 @@ public final class PPO: DeepAgent {
 
     public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
         collector.act(observation, policy: policy, deterministic: deterministic, using: &generator)
+    }
+
+    // MARK: - The clipped surrogate objective
+
+    /// L^CLIP = −E[min(rₜ·Âₜ, clip(rₜ, 1 − ε, 1 + ε)·Âₜ)] with rₜ = π(aₜ|sₜ)/π_old(aₜ|sₜ) — equation (7)
+    /// of the paper, negated for descent. One op, so its gradient is one pass:
+    /// ∂L/∂log πₜ = −Âₜ·rₜ/N where the unclipped term is the smaller or rₜ lies inside the clip range, else 0.
+    public static func clippedSurrogateLoss(_ logp: Tensor, oldLogp: [Float], advantages: [Float], clip: Float) -> Tensor {
+        let n = Float(oldLogp.count)
+        var total: Float = 0
+        let slopes = logp.withUnsafeBufferPointer { lp in
+            (0..<oldLogp.count).map { i -> Float in
+                let r = Foundation.exp(lp[i] - oldLogp[i]), a = advantages[i]
+                let unclipped = r * a, clipped = Swift.min(Swift.max(r, 1 - clip), 1 + clip) * a
+                total += Swift.min(unclipped, clipped)
+                let passes = unclipped <= clipped || (r >= 1 - clip && r <= 1 + clip)
+                return passes ? -a * r / n : 0
+            }
+        }
+        return Tensor(-total / n).recordingGradient(of: logp) { g in Tensor(slopes) * g }
     }
 
     // MARK: - Checkpoint

@@ -9,7 +9,7 @@ import Synchronization
 /// there. These workers spin (yielding the core) for a while after each job and only then sleep,
 /// as OpenBLAS's threads do; back-to-back jobs therefore start at once. Not for use from two
 /// threads at the same time.
-final class WorkerPool: @unchecked Sendable {
+public final class WorkerPool: @unchecked Sendable {
     /// State shared with the worker threads (they must not keep the pool itself alive).
     final class Shared: @unchecked Sendable {
         let generation = Atomic<Int>(0)
@@ -26,11 +26,11 @@ final class WorkerPool: @unchecked Sendable {
         let wake = DispatchSemaphore(value: 0)
     }
 
-    let workers: Int
+    public let workers: Int
     private let shared: Shared
 
     /// `workers` threads besides the caller's (so `workers + 1` chunks run at once).
-    init(workers: Int, spinsBeforeSleeping: Int = 20_000) {
+    public init(workers: Int, spinsBeforeSleeping: Int = 20_000) {
         self.workers = workers
         shared = Shared(workers: workers)
         for index in 0..<workers {
@@ -47,13 +47,14 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     /// Runs `job(0)` on the caller and `job(1)`…`job(workers)` on the workers; returns when all are done.
-    func run(_ job: @escaping @Sendable (Int) -> Void) {
+    public func run(_ job: @escaping @Sendable (Int) -> Void) {
         shared.job = job
         shared.pending.store(workers, ordering: .sequentiallyConsistent)
         shared.generation.add(1, ordering: .sequentiallyConsistent)
         for flag in shared.sleeping where flag.asleep.exchange(false, ordering: .sequentiallyConsistent) { flag.wake.signal() }
         job(0)
         while shared.pending.load(ordering: .acquiring) > 0 { sched_yield() }
+        shared.job = nil  // every worker is done with it: the job does not outlive the call
     }
 
     private static func work(_ shared: Shared, index: Int, spins: Int) {

@@ -23,6 +23,41 @@ extension Tensor {
         }
     }
 
+    /// log softmax(x)[row, indices[row]] for logits [N, C]: log π(a|s) in one pass instead of a
+    /// log-softmax and a gather (the policy-gradient hot path). ∂x = g·(onehot − softmax).
+    public func logSoftmax(picking indices: [Int]) -> Tensor {
+        precondition(rank == 2, "logSoftmax(picking:) expects [N, C] logits, got \(shape)")
+        let (rows, columns) = (shape[0], shape[1])
+        precondition(indices.count == rows, "logSoftmax(picking:) needs \(rows) indices, got \(indices.count)")
+        let out = Tensor(uninitializedShape: [rows])
+        let logNormaliser = [Float](unsafeUninitializedCapacity: rows) { buffer, count in
+            let px = storage.base
+            for r in 0..<rows {
+                let row = px + r * columns
+                precondition(indices[r] >= 0 && indices[r] < columns, "index \(indices[r]) out of range 0..<\(columns)")
+                var m = -Float.infinity
+                for c in 0..<columns { m = Swift.max(m, row[c]) }
+                var total: Float = 0
+                for c in 0..<columns { total += scalarExp(row[c] - m) }
+                buffer[r] = m + scalarLog(total)
+                out.storage.base[r] = row[indices[r]] - buffer[r]
+            }
+            count = rows
+        }
+        let logits = self
+        return out.recordingGradient(of: self) { g in
+            let gx = Tensor(uninitializedShape: [rows, columns])
+            let px = logits.storage.base, pg = g.storage.base, po = gx.storage.base
+            for r in 0..<rows {
+                for c in 0..<columns {
+                    po[r * columns + c] = -pg[r] * scalarExp(px[r * columns + c] - logNormaliser[r])
+                }
+                po[r * columns + indices[r]] += pg[r]
+            }
+            return gx
+        }
+    }
+
     /// One index per row of unnormalised log-probabilities [..., C], by inverse-CDF sampling.
     public func sampleCategorical(using generator: inout RandomGenerator) -> [Int] {
         let columns = shape[rank - 1]

@@ -74,6 +74,22 @@ struct DeepComponentsTests {
         #expect(entropy.passed, "\(entropy.detail)")
     }
 
+    @Test func clippedSurrogateEqualsThePapersExpressionAndItsGradient() {
+        // Ratios on both sides of the clip range, positive and negative advantages.
+        let oldLogp: [Float] = [-0.7, -0.2, -1.5, -0.9, -0.3, -2.0]
+        let advantages: [Float] = [1.2, -0.8, 0.5, -1.5, 2.0, -0.3]
+        let logp = Tensor([-0.2, -0.9, -1.45, -0.5, -0.35, -1.1])
+        let clip: Float = 0.2
+        let fused = PPO.clippedSurrogateLoss(logp, oldLogp: oldLogp, advantages: advantages, clip: clip)
+        func composed(_ lp: Tensor) -> Tensor {
+            let ratio = (lp - Tensor(oldLogp)).exp(), a = Tensor(advantages)
+            return -Tensor.minimum(ratio * a, ratio.clamped(min: 1 - clip, max: 1 + clip) * a).mean()
+        }
+        #expect(Swift.abs(fused.item - composed(logp).item) < 1e-6)
+        let check = checkGradient([logp]) { PPO.clippedSurrogateLoss($0[0], oldLogp: oldLogp, advantages: advantages, clip: clip) }
+        #expect(check.passed, "\(check.detail)")
+    }
+
     @Test func replayBufferIsARingOfTheLastTransitions() {
         var replay = ReplayBuffer(capacity: 3, observationSize: 1, actionSize: 1)
         for i in 0..<5 {

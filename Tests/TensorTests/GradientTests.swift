@@ -129,9 +129,17 @@ struct GradientTests {
         }
     }
 
+    @Test func pickedLogSoftmaxEqualsLogSoftmaxThenGather() {
+        let x = randomTensor([5, 4], seed: 26) * 4
+        let fused = x.logSoftmax(picking: [3, 0, 2, 2, 1]).scalars
+        let composed = x.logSoftmax().gather(alongLastAxis: [3, 0, 2, 2, 1]).scalars
+        #expect(zip(fused, composed).allSatisfy { Swift.abs($0 - $1) < 1e-6 }, "\(fused) vs \(composed)")
+    }
+
     @Test func indexing() {
         let x = randomTensor([4, 3], seed: 23)
         checkGradients([x]) { $0[0].gather(alongLastAxis: [2, 0, 1, 2]) }
+        checkGradients([x]) { $0[0].logSoftmax(picking: [2, 0, 1, 2]) }
         checkGradients([x]) { $0[0].indexSelect([3, 0, 3, 1]) }
         let mask = Tensor([1, 0, 1], shape: [1, 3])
         let y = randomTensor([4, 1], seed: 24)

@@ -16,7 +16,7 @@ public enum ActionDistribution {
     public func logProbability(of actions: [Float]) -> Tensor {
         switch self {
         case .categorical(let logits):
-            return logits.logSoftmax().gather(alongLastAxis: actions.map { Int($0) })
+            return logits.logSoftmax(picking: actions.map { Int($0) })
         case .gaussian(let mean, let logStd):
             let a = Tensor(actions, shape: mean.shape)
             let z = (a - mean) / logStd.exp()
