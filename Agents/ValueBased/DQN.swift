@@ -89,6 +89,7 @@ public final class DQN: DeepAgent {
     private var replay: ReplayBuffer
     private var generator: RandomGenerator
     private let actionCount: Int
+    private let secondCore = makeSecondCore()
 
     public init(environment: any DynamicEnvironment, config: DQNHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
         try config.validate()
@@ -178,16 +179,21 @@ public final class DQN: DeepAgent {
         let batch = replay.sampleIndices(config.batchSize, using: &generator)
         let size = replay.observationSize, b = batch.count
         let nextObservations = Tensor(gatherRows(replay.nextObservations, width: size, batch), shape: [b, size])
-        let target = withoutGrad { () -> Tensor in
-            let nextQ = targetNetwork(nextObservations)
-            let best = config.doubleQ
-                ? nextQ.gather(alongLastAxis: qNetwork(nextObservations).argmax(alongAxis: 1))
-                : nextQ.max(alongAxis: 1)
-            let notDone = Tensor(batch.map { 1 - replay.terminated[$0] })
-            return Tensor(batch.map { replay.rewards[$0] }) + Float(config.gamma) * notDone * best
-        }
         let observations = Tensor(gatherRows(replay.observations, width: size, batch), shape: [b, size])
-        let q = qNetwork(observations).gather(alongLastAxis: batch.map { Int(replay.actions[$0]) })
+        // The target and the online forward pass share nothing: with a second core they run side by side.
+        var target = Tensor(0), q = Tensor(0)
+        sideBySide({
+            target = withoutGrad {
+                let nextQ = self.targetNetwork(nextObservations)
+                let best = self.config.doubleQ
+                    ? nextQ.gather(alongLastAxis: self.qNetwork(nextObservations).argmax(alongAxis: 1))
+                    : nextQ.max(alongAxis: 1)
+                let notDone = Tensor(batch.map { 1 - self.replay.terminated[$0] })
+                return Tensor(batch.map { self.replay.rewards[$0] }) + Float(self.config.gamma) * notDone * best
+            }
+        }, {
+            q = self.qNetwork(observations).gather(alongLastAxis: batch.map { Int(self.replay.actions[$0]) })
+        }, pool: secondCore)
         let loss = Loss.huber(q, target)
         let value = loss.item
         try ensureFinite(value, "the DQN loss at step \(stepsDone)")

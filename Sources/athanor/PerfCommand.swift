@@ -34,6 +34,9 @@ struct Perf: ParsableCommand {
     @Option(help: "Alternating rounds of PyTorch and Athanor when --anchors is given.")
     var rounds = 3
 
+    @Flag(help: "Also time PPO (1e5 steps) and DQN (5e4 steps) training on CartPole-v1 with the zoo's settings; with --anchors, beside Stable-Baselines3's sb3_train.py (about 2 minutes a round).")
+    var training = false
+
     @Option(help: "Where to write the Markdown table.")
     var output = "Results/perf.md"
 
@@ -52,6 +55,10 @@ struct Perf: ParsableCommand {
         var smallRounds: [PerfBenchmarks.StepResult] = [], largeRounds: [PerfBenchmarks.StepResult] = []
         var torchRounds: [TorchAnchor.Figures] = []
         var environmentRounds: [EnvironmentBenchmarks.Figures] = [], gymRounds: [EnvironmentBenchmarks.Figures] = []
+        func median(_ values: [Double]) -> Double { values.sorted().median }
+        var figures: [String: Double] = [:]
+        var trainingRounds: [String: [TrainingBenchmarks.Figures]] = [:], sb3Rounds: [String: [TrainingBenchmarks.Figures]] = [:]
+        var trainingRatios: [String: [Double]] = [:], sb3Versions: String?
         let gym = anchor.map { GymnasiumAnchor(folder: $0.folder, interpreter: $0.interpreter) }
         for round in 1...(anchor == nil ? 1 : rounds) {
             if let gym {
@@ -71,16 +78,38 @@ struct Perf: ParsableCommand {
             smallRounds.append(PerfBenchmarks.mlpStep(sizes: [4, 64, 64, 2], batch: 64, warmup: 200, steps: quick ? 500 : 2000))
             largeRounds.append(PerfBenchmarks.mlpStep(sizes: [128, 256, 256, 10], batch: 256, warmup: 50, steps: quick ? 200 : 1000))
             setBLASThreadCount(ProcessInfo.processInfo.activeProcessorCount)
+            if training {
+                for agent in ["ppo", "dqn"] {
+                    if let anchor {
+                        log("athanor perf: round \(round): Stable-Baselines3 \(agent) training …")
+                        let (figures, versions) = try TrainingBenchmarks.stableBaselines(agent, anchors: anchor.folder, interpreter: anchor.interpreter)
+                        sb3Rounds[agent, default: []].append(figures)
+                        sb3Versions = versions
+                    }
+                    log("athanor perf: round \(round): \(agent) training …")
+                    trainingRounds[agent, default: []].append(try TrainingBenchmarks.ours(agent))
+                }
+            }
+        }
+        for agent in ["ppo", "dqn"] {
+            guard let ours = trainingRounds[agent] else { continue }
+            figures["\(agent)-train-s"] = median(ours.map(\.seconds))
+            figures["\(agent)-eval-mean"] = median(ours.map(\.evalMean))
+            if let theirs = sb3Rounds[agent] {
+                figures["sb3-\(agent)-train-s"] = median(theirs.map(\.seconds))
+                figures["sb3-\(agent)-eval-mean"] = median(theirs.map(\.evalMean))
+                figures["\(agent)-speedup-vs-sb3"] = median(zip(theirs, ours).map { $0.seconds / $1.seconds })
+                trainingRatios[agent] = zip(theirs, ours).map { $0.seconds / $1.seconds }
+            }
         }
 
-        func median(_ values: [Double]) -> Double { values.sorted().median }
-        var figures: [String: Double] = [
+        figures.merge([
             "sgemm-512-gflops": sgemm.ours,
             "sgemm-512-raw-gflops": sgemm.raw,
             "mlp-small-step-us": median(smallRounds.map(\.medianMicroseconds)),
             "mlp-large-step-us": median(largeRounds.map(\.medianMicroseconds)),
             "peak-rss-mib": peakResidentMiB(),
-        ]
+        ]) { _, new in new }
         if let a = smallRounds.last?.allocationsPerStep { figures["mlp-small-allocs-per-step"] = a }
         if let a = largeRounds.last?.allocationsPerStep { figures["mlp-large-allocs-per-step"] = a }
         var ratios: [(small: Double, large: Double)] = []
@@ -107,7 +136,8 @@ struct Perf: ParsableCommand {
             }
         }
 
-        let report = PerfReport(figures: figures, roundRatios: ratios, torchVersion: torchRounds.first?.version, quick: quick)
+        let report = PerfReport(figures: figures, roundRatios: ratios, torchVersion: torchRounds.first?.version, quick: quick,
+                                trainingRatios: trainingRatios, sb3Versions: sb3Versions)
         if !noWrite {
             try writeAtomically(Data(report.markdown().utf8), to: URL(fileURLWithPath: output))
             log("athanor perf: wrote \(output)")

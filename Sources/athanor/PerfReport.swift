@@ -7,6 +7,9 @@ struct PerfReport {
     let roundRatios: [(small: Double, large: Double)]
     let torchVersion: String?
     let quick: Bool
+    /// SB3 ÷ Athanor training wall time in each round, by agent.
+    var trainingRatios: [String: [Double]] = [:]
+    var sb3Versions: String?
 
     struct Row {
         let benchmark: String, ours: String, reference: String, ratio: String, target: String, met: String
@@ -41,7 +44,21 @@ struct PerfReport {
                 met: (f["mlp-small-allocs-per-step"] ?? 1) == 0 ? "yes" : "no"),
             Row(benchmark: "peak resident memory, MiB", ours: format(f["peak-rss-mib"]), reference: "", ratio: "",
                 target: "", met: ""),
-        ] + environmentRows
+        ] + environmentRows + trainingRows
+    }
+
+    /// PPO and DQN training on CartPole-v1 beside Stable-Baselines3 (targets from the agents issue).
+    var trainingRows: [Row] {
+        let f = figures
+        return [("ppo", "PPO", "1e5"), ("dqn", "DQN", "5e4")].compactMap { key, name, steps in
+            guard let ours = f["\(key)-train-s"] else { return nil }
+            let speedup = f["\(key)-speedup-vs-sb3"]
+            return Row(benchmark: "\(name) CartPole-v1, zoo settings, \(steps) steps, train wall s (final eval)",
+                       ours: "\(format(ours, 2)) (\(format(f["\(key)-eval-mean"])))",
+                       reference: f["sb3-\(key)-train-s"].map { "SB3 \(format($0, 1)) (\(format(f["sb3-\(key)-eval-mean"])))" } ?? "—",
+                       ratio: speedup.map { String(format: "%.1f× faster", $0) } ?? "—", target: "≥ 20× faster",
+                       met: speedup.map { $0 >= 20 ? "yes" : "no" } ?? "not run")
+        }
     }
 
     /// Environment steps per second beside Gymnasium's (targets from the environments issue).
@@ -107,6 +124,14 @@ struct PerfReport {
             let small = roundRatios.map { format($0.small) }.joined(separator: ", ")
             let large = roundRatios.map { format($0.large, 2) }.joined(separator: ", ")
             text += "\nSpeed-up over PyTorch in each round: small MLP \(small); large MLP \(large).\n"
+        }
+        if !trainingRatios.isEmpty {
+            text += "\nTraining: `sb3_train.py` (\(sb3Versions ?? "Stable-Baselines3"), `torch.set_num_threads(1)`, the time of "
+            text += "`learn()`) and Athanor's `--preset zoo` run with the same hyper-parameters, seed 0, alternating; Athanor's "
+            text += "time is its training loop (PPO's actor and critic passes on two cores, OpenBLAS on one thread). "
+            text += "In brackets: the mean return of 20 deterministic evaluation episodes. Speed-up in each round: "
+            text += trainingRatios.sorted { $0.key > $1.key }.map { "\($0.key.uppercased()) " + $0.value.map { format($0) }.joined(separator: ", ") }
+                .joined(separator: "; ") + ".\n"
         }
         return text
     }

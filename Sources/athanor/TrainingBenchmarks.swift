@@ -1,0 +1,56 @@
+import Agents
+import Foundation
+import RL
+
+/// Train wall time against Stable-Baselines3: `sb3_train.py` (zoo hyper-parameters, PyTorch on
+/// one thread, the time of `learn()` only) beside ours with identical hyper-parameters
+/// (`--preset zoo`, the training loop only), in alternating rounds.
+struct TrainingBenchmarks {
+    struct Figures {
+        var seconds: Double, evalMean: Double, steps: Int
+    }
+
+    /// Our PPO or DQN on CartPole-v1 with the zoo's settings, seed 0, without a run directory.
+    static func ours(_ agent: String) throws -> Figures {
+        let hyperparameters = try DeepAgents.configuration(agent: agent, environmentID: "CartPole-v1", recipe: .init(preset: "zoo"))
+        let budget = agent == "ppo" ? 100_000 : 50_000
+        let configuration = RunConfiguration(agent: agent, env: "CartPole-v1", envOptions: [:], seed: 0, totalSteps: budget,
+                                             checkpointEvery: 0, hyperparameters: hyperparameters)
+        var trainer = DeepTrainer(configuration: configuration, directory: nil)
+        trainer.showsProgress = false
+        let summary = try trainer.run()
+        return Figures(seconds: summary.wallSeconds, evalMean: summary.evaluation.mean, steps: summary.steps)
+    }
+
+    /// `python sb3_train.py AGENT 0` in a scratch folder (it writes a JSON file into its cwd).
+    static func stableBaselines(_ agent: String, anchors: String, interpreter: String) throws -> (Figures, String) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-sb3-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let script = URL(fileURLWithPath: anchors).appendingPathComponent("sb3_train.py").standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: script) else { throw UserError("no sb3_train.py in \(anchors)") }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [interpreter, script, agent, "0"]
+        process.currentDirectoryURL = scratch
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_NUM_THREADS"] = "1"
+        environment["MKL_NUM_THREADS"] = "1"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { throw UserError("cannot start \(interpreter): \(error.localizedDescription)") }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let seconds = object["learn_s"] as? Double, let evalMean = object["eval_mean"] as? Double,
+              let steps = object["num_timesteps"] as? Int else {
+            throw UserError("sb3_train.py \(agent) failed (exit \(process.terminationStatus)); is its Python environment set up (make perf does it)?")
+        }
+        let versions = (object["versions"] as? [String: String]).map { "stable-baselines3 \($0["sb3"] ?? "?"), torch \($0["torch"] ?? "?")" } ?? ""
+        return (Figures(seconds: seconds, evalMean: evalMean, steps: steps), versions)
+    }
+}
