@@ -12,20 +12,22 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product athanor
 
-# Main job: build, reproduce Sutton & Barto's figures, run the micro-benchmarks; print the
-# results tables (and write Results/).
+# Main job: build, train the deep agents on CartPole (3 seeds each), reproduce Sutton & Barto's
+# figures, run the micro-benchmarks; print the results tables (and write Results/).
 demo: build
+	$(ATHANOR) bench classic --quick
 	$(ATHANOR) bench sutton-barto
-	$(ATHANOR) perf
+	$(ATHANOR) perf --no-write
 
 # The whole test suite, on an optimised build (tests that train need it).
 test: deps
 	$(SWIFT) test -c release
 
-# Benchmarks side by side with the PyTorch anchor (creates its venv on first use, ≈ 5 GB).
+# Benchmarks side by side with the Python anchors (creates their venv on first use, ≈ 5 GB):
+# PyTorch MLP steps, Gymnasium environment steps, Stable-Baselines3 PPO/DQN training.
 perf: build
 	$(ANCHORS)/setup.sh
-	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 3
+	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 3 --training
 
 clean:
 	rm -rf .build
