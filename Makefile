@@ -10,7 +10,7 @@ deps:
 	@scripts/install-deps.sh
 
 build: deps
-	$(SWIFT) build -c release --product athanor
+	$(SWIFT) build -c release --product athanor --traits SDL
 
 # Main job: build, train the deep agents on CartPole (3 seeds each), reproduce Sutton & Barto's
 # figures, run the micro-benchmarks; print the results tables (and write Results/).
@@ -21,7 +21,7 @@ demo: build
 
 # The whole test suite, on an optimised build (tests that train need it).
 test: deps
-	$(SWIFT) test -c release
+	$(SWIFT) test -c release --traits SDL
 
 # Benchmarks side by side with the Python anchors (creates their venv on first use, ≈ 5 GB):
 # PyTorch MLP steps, Gymnasium environment steps, Stable-Baselines3 PPO/DQN training.

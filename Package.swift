@@ -26,7 +26,11 @@ let package = Package(
         .library(name: "RL", targets: ["RL"]),
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "Agents", targets: ["Agents"]),
+        .library(name: "Visualizer", targets: ["Visualizer"]),
     ],
+    // `SDL`: the visualizer's window, PNG screenshots (SDL2_image) and GIF recordings (giflib).
+    // Off by default so the package builds without those libraries; `make demo`/`make test` turn it on.
+    traits: [.trait(name: "SDL", description: "SDL2 window, PNG and GIF output for athanor watch")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
@@ -38,6 +42,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // SDL2, SDL2_image and giflib for the visualizer (used only with the SDL trait).
+        .systemLibrary(name: "CSDL2", path: "Sources/CSDL2", pkgConfig: "sdl2", providers: [.apt(["libsdl2-dev"])]),
+        .systemLibrary(name: "CSDL2Image", path: "Sources/CSDL2Image", pkgConfig: "SDL2_image",
+                       providers: [.apt(["libsdl2-image-dev"])]),
+        .systemLibrary(name: "CGIF", path: "Sources/CGIF", providers: [.apt(["libgif-dev"])]),
         // Counts heap allocations for `athanor perf`; linked into the CLI only.
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], path: "Sources/Tensor", swiftSettings: vectorised),
@@ -45,10 +54,20 @@ let package = Package(
         .target(name: "RL", dependencies: ["NN"], path: "Sources/RL", swiftSettings: vectorised),
         .target(name: "Environments", dependencies: ["RL"], path: "Environments", swiftSettings: vectorised),
         .target(name: "Agents", dependencies: ["RL", "NN", "Tensor"], path: "Agents", swiftSettings: vectorised),
+        .target(
+            name: "Visualizer",
+            dependencies: [
+                "RL",
+                .target(name: "CSDL2", condition: .when(traits: ["SDL"])),
+                .target(name: "CSDL2Image", condition: .when(traits: ["SDL"])),
+                .target(name: "CGIF", condition: .when(traits: ["SDL"])),
+            ],
+            path: "Sources/Visualizer"
+        ),
         .executableTarget(
             name: "athanor",
             dependencies: [
-                "Tensor", "NN", "RL", "Environments", "Agents", "CAllocationCounter", "COpenBLAS",
+                "Tensor", "NN", "RL", "Environments", "Agents", "Visualizer", "CAllocationCounter", "COpenBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/athanor"
@@ -61,6 +80,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor"], path: "Tests/AgentsTests",
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "VisualizerTests", dependencies: ["Visualizer", "Environments", "RL"], path: "Tests/VisualizerTests"),
         // Runs the built `athanor` binary (swift test builds it alongside the tests).
         .testTarget(name: "CLITests", path: "Tests/CLITests"),
     ],

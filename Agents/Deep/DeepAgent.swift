@@ -39,6 +39,9 @@ public protocol DeepAgent: AnyObject {
     func iterate() throws -> TrainingReport
     /// The action for one raw observation (normalised inside if the agent normalises).
     func act(_ observation: [Float], deterministic: Bool) -> [Float]
+    /// What the agent thinks of one raw observation, for the visualizer: the action
+    /// probabilities it would act with and its value estimate (nil without a critic).
+    func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?)
     /// Everything needed to continue exactly.
     func checkpoint() throws -> SafeTensors
     func restore(from checkpoint: SafeTensors) throws

@@ -123,6 +123,10 @@ public final class A2C: DeepAgent {
         collector.act(observation, policy: policy, deterministic: deterministic, using: &generator)
     }
 
+    public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?) {
+        collector.internals(observation, policy: policy)
+    }
+
     // MARK: - Checkpoint
 
     private struct Progress: Codable { var stepsDone: Int; var generator: RandomGenerator }

@@ -79,6 +79,17 @@ struct OnPolicyCollector {
         }
     }
 
+    /// π(·|s) (discrete actions; empty for continuous ones) and V(s) for one raw observation.
+    func internals(_ observation: [Float], policy: ActorCritic) -> (probabilities: [Double], value: Double?) {
+        let x = normalizer?.normalize(observation) ?? observation
+        return withoutGrad {
+            let input = Tensor(x, shape: [1, x.count])
+            var probabilities: [Double] = []
+            if case .categorical(let logits) = policy.distribution(input) { probabilities = logits.softmax().scalars.map(Double.init) }
+            return (probabilities, Double(policy.value(input).item))
+        }
+    }
+
     // MARK: Checkpoint
 
     private struct Saved: Codable {

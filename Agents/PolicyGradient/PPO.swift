@@ -211,6 +211,10 @@ public final class PPO: DeepAgent {
         return Tensor(-total / n).recordingGradient(of: logp) { g in Tensor(slopes) * g }
     }
 
+    public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?) {
+        collector.internals(observation, policy: policy)
+    }
+
     // MARK: - Checkpoint
 
     private struct Progress: Codable { var stepsDone: Int; var generator: RandomGenerator }

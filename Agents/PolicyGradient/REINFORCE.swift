@@ -151,6 +151,15 @@ public final class REINFORCE: DeepAgent {
         }
     }
 
+    public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?) {
+        withoutGrad {
+            let input = Tensor(observation, shape: [1, observation.count])
+            var probabilities: [Double] = []
+            if case .categorical(let logits) = policy.distribution(input) { probabilities = logits.softmax().scalars.map(Double.init) }
+            return (probabilities, config.baseline ? Double(policy.value(input).item) : nil)
+        }
+    }
+
     // MARK: - Checkpoint
 
     private struct Progress: Codable { var stepsDone: Int; var generator: RandomGenerator }

@@ -221,6 +221,14 @@ public final class DQN: DeepAgent {
         return withoutGrad { [Float(qNetwork(Tensor(observation, shape: [1, observation.count])).argmax(alongAxis: 1)[0])] }
     }
 
+    /// The ε-greedy distribution over actions and max_a Q(s, a).
+    public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?) {
+        let q = withoutGrad { qNetwork(Tensor(observation, shape: [1, observation.count])).scalars }
+        let best = q.indices.max { q[$0] < q[$1] } ?? 0
+        let probabilities = q.indices.map { ($0 == best ? 1 - explorationRate : 0) + explorationRate / Double(q.count) }
+        return (probabilities, Double(q[best]))
+    }
+
     // MARK: - Checkpoint
 
     private struct Progress: Codable {

@@ -58,6 +58,10 @@ struct CLITests {
         (["train", "--resume", "/nonexistent/run"], "not a run directory"),
         (["eval", "--run", "/nonexistent/run"], "not a run directory"),
         (["bench", "classic", "--only", "Pong-v5"], "unknown entry 'Pong-v5'"),
+        (["watch", "--env", "Nope-v0", "--record", "/tmp/x.gif"], "unknown environment id 'Nope-v0'"),
+        (["watch", "--env", "CartPole-v1", "--agent", "q-learning", "--record", "/tmp/x.gif"], "needs a tabular environment"),
+        (["watch", "--env", "CartPole-v1", "--screenshot", "/nonexistent-folder/x.png"], "/nonexistent-folder/x.png"),
+        (["watch", "--env", "CartPole-v1", "--agent", "ppo"], "unknown agent 'ppo' for watch"),
         (["frobnicate"], "frobnicate"),
     ])
     func badInputIsOneLineAndNonZero(arguments: [String], phrase: String) throws {
@@ -109,6 +113,17 @@ struct CLITests {
         try bytes.prefix(bytes.count / 2).write(to: checkpoint)
         let damaged = try CLI.run(["eval", "--run", directory.path])
         #expect(damaged.status != 0 && damaged.stderr.split(separator: "\n").count == 1 && damaged.stderr.contains("truncated"), "\(damaged.stderr)")
+    }
+
+    @Test func watchRecordsAGIFWithoutADisplay() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-watch-\(UUID().uuidString).gif")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try CLI.run(["watch", "--env", "CartPole-v1", "--agent", "random", "--episodes", "1", "--max-steps", "12",
+                                  "--record", url.path])
+        if result.stderr.contains("needs the SDL build") { return }  // a build without the SDL trait says so and stops
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: url.path))
+        #expect(result.stderr.contains("frames to \(url.path)"))
     }
 
     @Test func trainReportsTheDocumentedFields() throws {

@@ -1,0 +1,112 @@
+import Agents
+import Environments
+import Foundation
+import RL
+import Tensor
+import Visualizer
+
+/// Who chooses the actions in `athanor watch`, and what of its thinking is drawn.
+protocol Player: AnyObject {
+    func startEpisode()
+    func act(_ observation: [Float]) -> [Double]
+    /// The reward the last action earned (bandit agents learn as they play).
+    func learn(action: [Double], reward: Double)
+    func overlay(_ observation: [Float]) -> Overlay?
+}
+
+extension Player {
+    func startEpisode() {}
+    func learn(action: [Double], reward: Double) {}
+}
+
+/// Uniformly random actions from the action space.
+final class RandomPlayer: Player {
+    let space: Space
+    var generator: RandomGenerator
+
+    init(space: Space, seed: UInt64) {
+        self.space = space
+        generator = RandomGenerator(seed: seed &+ 17)
+    }
+
+    func act(_ observation: [Float]) -> [Double] {
+        switch space {
+        case .discrete(let n): [Double(generator.nextInt(below: n))]
+        case .box(let low, let high, _): zip(low, high).map { $0 + ($1 - $0) * generator.nextUniformDouble() }
+        case .multiBinary(let n): (0..<n).map { _ in Double(generator.nextInt(below: 2)) }
+        }
+    }
+
+    func overlay(_ observation: [Float]) -> Overlay? { nil }
+}
+
+/// A trained deep agent, acting deterministically, with π(·|s) and V(s) drawn.
+final class DeepPlayer: Player {
+    let agent: any DeepAgent
+    init(agent: any DeepAgent) { self.agent = agent }
+    func act(_ observation: [Float]) -> [Double] { agent.act(observation, deterministic: true).map(Double.init) }
+    func overlay(_ observation: [Float]) -> Overlay? {
+        let (probabilities, value) = agent.internals(observation)
+        return .policy(probabilities: probabilities, value: value)
+    }
+}
+
+/// Q-learning (trained first) or value iteration on a tabular environment, played greedily.
+final class TabularPlayer: Player {
+    let values: [Double], policy: [Int], directions: [(row: Int, column: Int)]
+
+    init(environment: any DynamicEnvironment, id: String, agent: String, episodes: Int, seed: UInt64) throws {
+        guard let model = environment.tabularModel else {
+            throw UserError("\(agent) needs a tabular environment (FrozenLake-v1, CliffWalking-v1, the gridworlds); \(id) is not")
+        }
+        if agent == "value-iteration" {
+            (values, policy, _) = valueIteration(model, gamma: 0.99)
+        } else {
+            var view = DiscreteView(base: environment)
+            let run = QLearning.train(&view, episodes: episodes, seed: seed,
+                                      hyperparameters: TabularHyperparameters(alpha: 0.1, epsilon: 0.1, gamma: 0.99))
+            values = run.q.map { $0.max() ?? 0 }
+            policy = run.q.map { q in q.indices.max { q[$0] < q[$1] } ?? 0 }
+            log("athanor watch: q-learning trained for \(episodes) episodes")
+        }
+        // What each action index means on the grid, as (row, column) steps.
+        directions = switch id {
+        case "FrozenLake-v1", "FrozenLake8x8-v1": [(0, -1), (1, 0), (0, 1), (-1, 0)]
+        case "CliffWalking-v1": [(-1, 0), (0, 1), (1, 0), (0, -1)]
+        case "RandomWalk-v0": [(0, -1), (0, 1)]
+        default: [(-1, 0), (1, 0), (0, 1), (0, -1), (-1, 1), (1, 1), (1, -1), (-1, -1)]
+        }
+    }
+
+    func act(_ observation: [Float]) -> [Double] { [Double(policy[Int(observation[0])])] }
+    func overlay(_ observation: [Float]) -> Overlay? { .tabular(values: values, policy: policy, directions: directions) }
+}
+
+/// A bandit agent learning as it plays; its estimates (and UCB's bounds) drawn beside the truth.
+final class BanditPlayer: Player {
+    var agent: any BanditAgent
+    var generator: RandomGenerator
+    var counts: [Int]
+
+    init(agent name: String, arms: Int, seed: UInt64) {
+        agent = switch name {
+        case "ucb": UCBBandit(arms: arms, c: 2)
+        case "thompson-sampling": ThompsonSampling(arms: arms, likelihood: .gaussian)
+        default: EpsilonGreedyBandit(arms: arms, epsilon: 0.1)
+        }
+        generator = RandomGenerator(seed: seed &+ 29)
+        counts = Array(repeating: 0, count: arms)
+    }
+
+    func act(_ observation: [Float]) -> [Double] { [Double(agent.selectArm(using: &generator))] }
+
+    func learn(action: [Double], reward: Double) {
+        let arm = Int(action[0])
+        counts[arm] += 1
+        agent.update(arm: arm, reward: reward)
+    }
+
+    func overlay(_ observation: [Float]) -> Overlay? {
+        .bandit(estimates: agent.estimates, upperBounds: (agent as? UCBBandit)?.upperBounds, counts: counts)
+    }
+}

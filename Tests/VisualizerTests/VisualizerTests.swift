@@ -1,0 +1,93 @@
+import Environments
+import Foundation
+import RL
+import Testing
+import Visualizer
+
+private func temporaryFile(_ name: String) -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("athanor-\(UUID().uuidString)-\(name)")
+}
+
+@Suite("The visualizer draws what the state says")
+struct VisualizerTests {
+    /// CartPole at x = 0.5, θ = 0.3: the pole's pixels lie on the segment from the axle along
+    /// (sin θ, −cos θ), as Gymnasium's renderer places it (125 px per metre, track 100 px up).
+    func checkCartPole(_ canvas: Canvas) {
+        let g = SceneRenderer.cartPoleGeometry(position: 0.5, angle: 0.3, trackLimit: 2.4)
+        #expect(g.axle.x == 0.5 * 125 + 300 && g.cartY == 300)
+        for fraction in [0.3, 0.6, 0.9] {
+            let x = Int(g.axle.x + (g.tip.x - g.axle.x) * fraction), y = Int(g.axle.y + (g.tip.y - g.axle.y) * fraction)
+            #expect(canvas[x, y] == .pole, "pole pixel at \(fraction) of its length")
+        }
+        // The mirror image (the pole leaning the other way) is empty, the cart is where x puts it.
+        let mirrored = (x: Int(2 * g.axle.x - g.tip.x), y: Int(g.tip.y))
+        #expect(canvas[mirrored.x, mirrored.y] == .white)
+        // The 50 px cart is centred on x (below the axle), and nothing is drawn beside it.
+        #expect(canvas[Int(g.axle.x) - 20, Int(g.cartY) + 10] == .cart && canvas[Int(g.axle.x) + 40, Int(g.cartY) + 10] == .white)
+    }
+
+    @Test func cartPoleIsDrawnWhereTheStatePutsIt() throws {
+        var cartPole = CartPole()
+        _ = cartPole.reset(seed: 0)
+        try cartPole.setState([0.5, 0, 0.3, 0])
+        checkCartPole(SceneRenderer.render(cartPole.scene))
+    }
+
+    @Test func cartPoleScreenshotRoundTrips() throws {
+        let canvas = SceneRenderer.render(.cartPole(position: 0.5, angle: 0.3, trackLimit: 2.4), hud: "EP 1 STEP 0")
+        let url = temporaryFile("cartpole.png")
+        defer { try? FileManager.default.removeItem(at: url) }
+        guard visualizerHasSDL else {
+            #expect(throws: VisualizerError.self) { try canvas.writePNG(to: url) }
+            return
+        }
+        try canvas.writePNG(to: url)
+        let read = try Canvas.readPNG(from: url)
+        #expect(read.width == 600 && read.height == 400)
+        checkCartPole(read)
+        #expect(read == canvas)
+    }
+
+    @Test func frozenLakeColoursTheGoalAndTheAgent() throws {
+        var lake = try environments.make("FrozenLake-v1", options: ["is_slippery": "false"])
+        _ = lake.resetFlat(seed: 0)
+        let scene = lake.scene
+        guard case .grid(let rows, let columns, let cells, let agent, _) = scene else { Issue.record("not a grid"); return }
+        let canvas = SceneRenderer.render(scene)
+        let size = SceneRenderer.gridCell(rows, columns)
+        func centre(_ index: Int) -> Color { canvas[(index % columns) * size + size / 2, 28 + (index / columns) * size + size / 2] }
+        let goal = try #require(cells.firstIndex(of: .goal))
+        #expect(goal == 15 && centre(goal) == .goal)
+        #expect(centre(agent) == .agent && agent == 0)
+        #expect(centre(try #require(cells.firstIndex(of: .hole))) == .hole)
+    }
+
+    @Test func valueOverlayShadesCellsByValue() {
+        let scene = Scene.grid(rows: 1, columns: 3, cells: [.empty, .empty, .empty], agent: 0, wind: nil)
+        let canvas = SceneRenderer.render(scene, overlay: .tabular(values: [0, 0.5, 1], policy: nil, directions: []))
+        let size = SceneRenderer.gridCell(1, 3)
+        let low = canvas[size / 2 + size / 3, 28 + 4], high = canvas[2 * size + size / 2, 28 + 4]
+        #expect(low == .ice && high == Color.mix(.ice, .goal, 0.8))
+    }
+
+    @Test func recordedGIFHasOneImagePerFrame() throws {
+        let url = temporaryFile("frames.gif")
+        defer { try? FileManager.default.removeItem(at: url) }
+        guard visualizerHasSDL else {
+            #expect(throws: VisualizerError.self) { _ = try GIFRecorder(url: url, framesPerSecond: 30) }
+            return
+        }
+        let recorder = try GIFRecorder(url: url, framesPerSecond: 30)
+        for step in 0..<7 {
+            recorder.append(SceneRenderer.render(.pendulum(angle: Double(step) * 0.3, torque: 1), hud: "STEP \(step)"))
+        }
+        try recorder.finish()
+        #expect(try GIFRecorder.frameCount(of: url) == 7)
+    }
+
+    @Test func badPathsAreClearErrors() {
+        let canvas = Canvas(width: 4, height: 4)
+        #expect(throws: VisualizerError.self) { try canvas.writePNG(to: URL(fileURLWithPath: "/nonexistent-folder/x.png")) }
+        #expect(throws: VisualizerError.self) { _ = try GIFRecorder(url: URL(fileURLWithPath: "/nonexistent-folder/x.gif"), framesPerSecond: 10) }
+    }
+}
