@@ -24,6 +24,8 @@ public struct A2CHyperparameters: Hyperparameters {
     public var normalizeAdvantage = false
     public var netArch = [64, 64]
     public var orthoInit = true
+    /// One hidden trunk under both heads instead of separate actor and critic networks.
+    public var sharedNetwork = false
     public var logStdInit = 0.0
     public var normalize = false
 
@@ -77,7 +79,7 @@ public final class A2C: DeepAgent {
         generator = RandomGenerator(seed: seed)
         policy = try ActorCritic(observationSize: environment.observationSpace.flatCount, actionSpace: environment.actionSpace,
                                  hidden: config.netArch, orthogonal: config.orthoInit, logStdInit: Float(config.logStdInit),
-                                 using: &generator)
+                                 shared: config.sharedNetwork, using: &generator)
         optimizer = RMSprop(policy.parameters, learningRate: Float(config.learningRate.initial), alpha: 0.99,
                             epsilon: Float(config.rmsPropEps))
         collector = try OnPolicyCollector(environment: environment, copies: config.nEnvs, steps: config.nSteps,

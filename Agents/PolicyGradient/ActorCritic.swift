@@ -6,6 +6,8 @@ import Tensor
 /// actor and critic MLPs (tanh, 64-64 by default), a categorical head for discrete actions or a
 /// Gaussian with a state-independent log-std for continuous ones, and orthogonal initialisation
 /// (hidden gain √2, policy output 0.01, value output 1, zero biases) when `orthogonal` is set.
+/// With `shared`, one hidden trunk feeds both a policy head and a value head (the original A2C
+/// and PPO Atari networks); `actor` and `critic` are then the heads alone.
 public final class ActorCritic: Module {
     public enum Head: Sendable {
         case discrete(actions: Int)
@@ -15,10 +17,15 @@ public final class ActorCritic: Module {
     public let head: Head
     public let actor: Sequential
     public let critic: Sequential
+    /// The hidden layers both heads read, when the network is shared.
+    public let trunk: Sequential?
     public let logStd: Parameter?
 
+    public var isShared: Bool { trunk != nil }
+
     public init(observationSize: Int, actionSpace: Space, hidden: [Int], activation: Activation.Kind = .tanh,
-                orthogonal: Bool = true, logStdInit: Float = 0, using generator: inout RandomGenerator) throws {
+                orthogonal: Bool = true, logStdInit: Float = 0, shared: Bool = false,
+                using generator: inout RandomGenerator) throws {
         switch actionSpace {
         case .discrete(let n): head = .discrete(actions: n)
         case .box(let low, let high, let shape) where shape.count == 1:
@@ -31,14 +38,28 @@ public final class ActorCritic: Module {
         case .discrete(let n): outputs = n
         case .continuous(let d, _, _): outputs = d
         }
-        actor = Sequential.mlp([observationSize] + hidden + [outputs], activation: activation, using: &generator)
-        critic = Sequential.mlp([observationSize] + hidden + [1], activation: activation, using: &generator)
+        if shared {
+            let sizes = [observationSize] + hidden
+            var layers: [any Layer] = []
+            for i in 0..<(sizes.count - 1) {
+                layers.append(Linear(sizes[i], sizes[i + 1], using: &generator))
+                layers.append(Activation(activation))
+            }
+            trunk = Sequential(layers)
+            actor = Sequential([Linear(sizes.last!, outputs, using: &generator)])
+            critic = Sequential([Linear(sizes.last!, 1, using: &generator)])
+        } else {
+            trunk = nil
+            actor = Sequential.mlp([observationSize] + hidden + [outputs], activation: activation, using: &generator)
+            critic = Sequential.mlp([observationSize] + hidden + [1], activation: activation, using: &generator)
+        }
         if case .continuous(let d, _, _) = head {
             logStd = Parameter(Tensor.full(logStdInit, shape: [d]))
         } else {
             logStd = nil
         }
         if orthogonal {
+            if let trunk { Self.initialiseOrthogonally(trunk, outputGain: Float(2).squareRoot(), using: &generator) }
             Self.initialiseOrthogonally(actor, outputGain: 0.01, using: &generator)
             Self.initialiseOrthogonally(critic, outputGain: 1, using: &generator)
         }
@@ -54,7 +75,7 @@ public final class ActorCritic: Module {
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {
-        actor.parameters(prefixedBy: "actor") + critic.parameters(prefixedBy: "critic")
+        (trunk.map { $0.parameters(prefixedBy: "trunk") } ?? []) + actor.parameters(prefixedBy: "actor") + critic.parameters(prefixedBy: "critic")
             + (logStd.map { [("log_std", $0)] } ?? [])
     }
 
@@ -68,7 +89,7 @@ public final class ActorCritic: Module {
 
     /// π(·|s) for observations [N, obs].
     public func distribution(_ observations: Tensor) -> ActionDistribution {
-        let out = actor(observations)
+        let out = actor(trunk.map { $0(observations) } ?? observations)
         switch head {
         case .discrete: return .categorical(logits: out)
         case .continuous: return .gaussian(mean: out, logStd: logStd!.value)
@@ -76,7 +97,9 @@ public final class ActorCritic: Module {
     }
 
     /// V(s) for observations [N, obs]: [N].
-    public func value(_ observations: Tensor) -> Tensor { critic(observations).reshaped(to: [observations.shape[0]]) }
+    public func value(_ observations: Tensor) -> Tensor {
+        critic(trunk.map { $0(observations) } ?? observations).reshaped(to: [observations.shape[0]])
+    }
 
     /// What the environment receives: continuous actions are clipped to the box (the unclipped
     /// sample stays in the buffer, as SB3 keeps it, so log-probabilities stay exact).

@@ -31,6 +31,8 @@ public struct PPOHyperparameters: Hyperparameters {
     public var targetKl: Double?
     public var netArch = [64, 64]
     public var orthoInit = true
+    /// One hidden trunk under both heads instead of separate actor and critic networks.
+    public var sharedNetwork = false
     public var logStdInit = 0.0
     /// Normalise observations and rewards with running statistics (the zoo's `normalize: true`).
     public var normalize = false
@@ -95,7 +97,7 @@ public final class PPO: DeepAgent {
         generator = RandomGenerator(seed: seed)
         policy = try ActorCritic(observationSize: environment.observationSpace.flatCount, actionSpace: environment.actionSpace,
                                  hidden: config.netArch, orthogonal: config.orthoInit, logStdInit: Float(config.logStdInit),
-                                 using: &generator)
+                                 shared: config.sharedNetwork, using: &generator)
         // SB3 gives PPO's Adam ε = 1e-5.
         optimizer = Adam(policy.parameters, learningRate: Float(config.learningRate.initial), epsilon: 1e-5)
         collector = try OnPolicyCollector(environment: environment, copies: config.nEnvs, steps: config.nSteps,
@@ -136,7 +138,8 @@ public final class PPO: DeepAgent {
                 if config.normalizeAdvantage && batch.count > 1 { advantages = standardised(advantages) }
 
                 // The loss is a term in the actor's parameters (surrogate, entropy) plus one in the
-                // critic's (value loss); their passes share nothing, so they run on two cores.
+                // critic's (value loss); with separate networks their passes share nothing, so they
+                // run on two cores. Each backward adds into the gradients, so a shared trunk gets both.
                 var policyLoss: Float = 0, valueLoss: Float = 0, entropy: Float = .nan, logRatio: [Float] = []
                 optimizer.zeroGrad()
                 sideBySide({
@@ -162,7 +165,7 @@ public final class PPO: DeepAgent {
                     let loss = Loss.meanSquaredError(predicted, returns)
                     (Float(config.vfCoef) * loss).backward()
                     valueLoss = loss.item
-                }, pool: secondCore)
+                }, pool: policy.isShared ? nil : secondCore)  // a shared trunk takes both passes in turn
                 // Approximate KL (Schulman's k3 estimator) of this minibatch before the step.
                 approxKL = logRatio.reduce(0) { $0 + (Foundation.exp($1) - 1) - $1 } / Float(logRatio.count)
                 if let target = config.targetKl, Double(approxKL) > 1.5 * target { break epochs }

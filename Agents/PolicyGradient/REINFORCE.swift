@@ -23,6 +23,8 @@ public struct REINFORCEHyperparameters: Hyperparameters {
     public var maxGradNorm = 10.0
     public var netArch = [64, 64]
     public var orthoInit = true
+    /// One hidden trunk under both heads instead of separate actor and critic networks.
+    public var sharedNetwork = false
     public var logStdInit = 0.0
 
     public init() {}
@@ -64,7 +66,7 @@ public final class REINFORCE: DeepAgent {
         generator = RandomGenerator(seed: seed)
         policy = try ActorCritic(observationSize: environment.observationSpace.flatCount, actionSpace: environment.actionSpace,
                                  hidden: config.netArch, orthogonal: config.orthoInit, logStdInit: Float(config.logStdInit),
-                                 using: &generator)
+                                 shared: config.sharedNetwork, using: &generator)
         optimizer = Adam(policy.parameters, learningRate: Float(config.learningRate.initial))
         environments = try environment.batched(copies: config.nEnvs)
         environments.reset(seed: seed)

@@ -48,6 +48,10 @@ struct DeepAgentsLearnTests {
         #expect(try trainAndEvaluate("ppo", on: "Pendulum-v1") >= -300)
     }
 
+    @Test func ppoWithASharedTrunkLearnsCartPole() throws {
+        #expect(try trainAndEvaluate("ppo", on: "CartPole-v1", settings: ["shared_network=true"]) >= 400)
+    }
+
     @Test func doubleDuelingDQNLearnsCartPole() throws {
         // The zoo's CartPole settings with 64-unit layers (a quarter of the compute); random play scores ≈ 22.
         let score = try trainAndEvaluate("double-dqn", on: "CartPole-v1", settings: ["dueling=true", "net_arch=64,64"])
