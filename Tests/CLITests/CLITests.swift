@@ -13,11 +13,12 @@ struct CLI {
         return nil
     }()
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let binary = try #require(CLI.binary, "the athanor executable was not built next to the tests")
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -124,6 +125,16 @@ struct CLITests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: url.path))
         #expect(result.stderr.contains("frames to \(url.path)"))
+    }
+
+    @Test func watchPlaysInAWindowAndEndsCleanly() throws {
+        // SDL's offscreen video driver: a real window and renderer, no display needed.
+        let result = try CLI.run(["watch", "--env", "CartPole-v1", "--episodes", "2", "--fps", "500", "--max-steps", "30"],
+                                 environment: ["SDL_VIDEODRIVER": "offscreen"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        if result.stderr.contains("no window in this build") { return }  // built without the SDL trait: text instead
+        #expect(lines.filter { $0.contains("athanor watch: episode") }.count == 2, "\(result.stderr)")
     }
 
     @Test func trainReportsTheDocumentedFields() throws {
