@@ -164,24 +164,15 @@ public final class REINFORCE: DeepAgent {
 
     // MARK: - Checkpoint
 
-    private struct Progress: Codable { var stepsDone: Int; var generator: RandomGenerator }
-
     public func checkpoint() throws -> SafeTensors {
-        var builder = CheckpointBuilder()
-        builder.metadata["agent"] = Self.id
-        builder.metadata["hyperparameters"] = config.json
-        builder.add(policy, as: "policy")
-        builder.add(optimizer, as: "optimizer")
-        try builder.add(json: Progress(stepsDone: stepsDone, generator: generator), as: "progress")
+        var builder = try PolicyCheckpoint.builder(agent: Self.id, hyperparameters: config.json, policy: policy,
+                                                   optimizer: optimizer, stepsDone: stepsDone, generator: generator)
         builder.metadata["environments"] = String(decoding: try environments.snapshot(), as: UTF8.self)
         return builder.safeTensors
     }
 
     public func restore(from checkpoint: SafeTensors) throws {
-        let reader = try CheckpointReader(checkpoint, agent: Self.id)
-        try reader.load(policy, from: "policy")
-        try reader.load(optimizer, from: "optimizer")
-        let progress = try reader.json(Progress.self, "progress")
+        let (reader, progress) = try PolicyCheckpoint.read(checkpoint, agent: Self.id, policy: policy, optimizer: optimizer)
         try environments.restore(from: Data(try reader.string("environments").utf8))
         (stepsDone, generator) = (progress.stepsDone, progress.generator)
     }

@@ -111,15 +111,23 @@ struct GymnasiumAnchor {
 
 /// Runs a Python snippet (one thread for the numeric libraries) and parses its last line as JSON.
 func runPython(_ interpreter: String, _ script: String, what: String) throws -> [String: Any] {
+    try runPython(interpreter, arguments: ["-c", script], what: what)
+}
+
+/// Runs Python with one BLAS/OpenMP thread (in `directory`, if given) and returns the JSON
+/// object on the last line it prints; its stderr is discarded.
+func runPython(_ interpreter: String, arguments: [String], in directory: URL? = nil, what: String) throws -> [String: Any] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [interpreter, "-c", script]
+    process.arguments = [interpreter] + arguments
+    process.currentDirectoryURL = directory
     var environment = ProcessInfo.processInfo.environment
     environment["OMP_NUM_THREADS"] = "1"
     environment["MKL_NUM_THREADS"] = "1"
     process.environment = environment
     let output = Pipe()
     process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
     do { try process.run() } catch { throw UserError("cannot start \(interpreter): \(error.localizedDescription)") }
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

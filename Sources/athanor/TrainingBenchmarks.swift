@@ -29,26 +29,10 @@ struct TrainingBenchmarks {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let script = URL(fileURLWithPath: anchors).appendingPathComponent("sb3_train.py").standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: script) else { throw UserError("no sb3_train.py in \(anchors)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [interpreter, script, agent, "0"]
-        process.currentDirectoryURL = scratch
-        var environment = ProcessInfo.processInfo.environment
-        environment["OMP_NUM_THREADS"] = "1"
-        environment["MKL_NUM_THREADS"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { throw UserError("cannot start \(interpreter): \(error.localizedDescription)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let seconds = object["learn_s"] as? Double, let evalMean = object["eval_mean"] as? Double,
+        let object = try runPython(interpreter, arguments: [script, agent, "0"], in: scratch, what: "sb3_train.py \(agent)")
+        guard let seconds = object["learn_s"] as? Double, let evalMean = object["eval_mean"] as? Double,
               let steps = object["num_timesteps"] as? Int else {
-            throw UserError("sb3_train.py \(agent) failed (exit \(process.terminationStatus)); is its Python environment set up (make perf does it)?")
+            throw UserError("sb3_train.py \(agent) printed no learn_s, eval_mean or num_timesteps")
         }
         let versions = (object["versions"] as? [String: String]).map { "stable-baselines3 \($0["sb3"] ?? "?"), torch \($0["torch"] ?? "?")" } ?? ""
         return (Figures(seconds: seconds, evalMean: evalMean, steps: steps), versions)
