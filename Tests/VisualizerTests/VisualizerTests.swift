@@ -53,7 +53,13 @@ struct VisualizerTests {
         _ = lake.resetFlat(seed: 0)
         let scene = lake.scene
         guard case .grid(let rows, let columns, let cells, let agent, _) = scene else { Issue.record("not a grid"); return }
-        let canvas = SceneRenderer.render(scene)
+        var canvas = SceneRenderer.render(scene)
+        if visualizerHasSDL {  // check the screenshot file, not just the canvas
+            let url = temporaryFile("frozenlake.png")
+            defer { try? FileManager.default.removeItem(at: url) }
+            try canvas.writePNG(to: url)
+            canvas = try Canvas.readPNG(from: url)
+        }
         let size = SceneRenderer.gridCell(rows, columns)
         func centre(_ index: Int) -> Color { canvas[(index % columns) * size + size / 2, 28 + (index / columns) * size + size / 2] }
         let goal = try #require(cells.firstIndex(of: .goal))
