@@ -80,7 +80,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor"], path: "Tests/AgentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "VisualizerTests", dependencies: ["Visualizer", "Environments", "RL"], path: "Tests/VisualizerTests"),
+        .testTarget(name: "VisualizerTests",
+                    dependencies: ["Visualizer", "Environments", "RL", .target(name: "CSDL2", condition: .when(traits: ["SDL"]))],
+                    path: "Tests/VisualizerTests"),
         // Runs the built `athanor` binary (swift test builds it alongside the tests).
         .testTarget(name: "CLITests", path: "Tests/CLITests"),
     ],
