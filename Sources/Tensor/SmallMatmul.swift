@@ -125,15 +125,19 @@ private func smallMatmulKernel(_ a: UnsafePointer<Float>, _ transposeA: Bool, _ 
             var c20 = Lanes(), c21 = Lanes(), c30 = Lanes(), c31 = Lanes()
             let a0 = a + i * rowStride
             if rows == 4 && wide {
-                for p in 0..<k {
-                    let b0 = load(b + p * ldb + j), b1 = load(b + p * ldb + j + 8)
-                    let ap = a0 + p * columnStride
-                    let x0 = Lanes(repeating: ap[0]), x1 = Lanes(repeating: ap[rowStride])
-                    let x2 = Lanes(repeating: ap[2 * rowStride]), x3 = Lanes(repeating: ap[3 * rowStride])
+                // Walking pointers instead of indexing keeps overflow checks out of the loop.
+                var bp = b + j, ap = a0
+                let (r1, r2, r3) = (rowStride, rowStride &* 2, rowStride &* 3)
+                for _ in 0..<k {
+                    let b0 = load(bp), b1 = load(bp + 8)
+                    let x0 = Lanes(repeating: ap[0]), x1 = Lanes(repeating: ap[r1])
+                    let x2 = Lanes(repeating: ap[r2]), x3 = Lanes(repeating: ap[r3])
                     c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
                     c10 = c10.addingProduct(x1, b0); c11 = c11.addingProduct(x1, b1)
                     c20 = c20.addingProduct(x2, b0); c21 = c21.addingProduct(x2, b1)
                     c30 = c30.addingProduct(x3, b0); c31 = c31.addingProduct(x3, b1)
+                    bp += ldb
+                    ap += columnStride
                 }
             } else {
                 // Edges: up to 4 rows and one or two vectors, same arithmetic.
