@@ -39,15 +39,10 @@ public final class ActorCritic: Module {
         case .continuous(let d, _, _): outputs = d
         }
         if shared {
-            let sizes = [observationSize] + hidden
-            var layers: [any Layer] = []
-            for i in 0..<(sizes.count - 1) {
-                layers.append(Linear(sizes[i], sizes[i + 1], using: &generator))
-                layers.append(Activation(activation))
-            }
-            trunk = Sequential(layers)
-            actor = Sequential([Linear(sizes.last!, outputs, using: &generator)])
-            critic = Sequential([Linear(sizes.last!, 1, using: &generator)])
+            guard !hidden.isEmpty else { throw TrainingError.unsupported("a shared network needs at least one hidden layer") }
+            trunk = Sequential.mlp([observationSize] + hidden, activation: activation, activatingOutput: true, using: &generator)
+            actor = Sequential([Linear(hidden.last!, outputs, using: &generator)])
+            critic = Sequential([Linear(hidden.last!, 1, using: &generator)])
         } else {
             trunk = nil
             actor = Sequential.mlp([observationSize] + hidden + [outputs], activation: activation, using: &generator)
@@ -99,6 +94,24 @@ public final class ActorCritic: Module {
     /// V(s) for observations [N, obs]: [N].
     public func value(_ observations: Tensor) -> Tensor {
         critic(trunk.map { $0(observations) } ?? observations).reshaped(to: [observations.shape[0]])
+    }
+
+    /// The action for one observation: the mode of π(·|s) or a sample, clipped for the environment.
+    public func act(_ observation: [Float], deterministic: Bool, using generator: inout RandomGenerator) -> [Float] {
+        withoutGrad {
+            let distribution = distribution(Tensor(observation, shape: [1, observation.count]))
+            return environmentActions(deterministic ? distribution.mode : distribution.sample(using: &generator))
+        }
+    }
+
+    /// π(·|s) (discrete actions; empty for continuous ones) and V(s) for one observation.
+    public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double) {
+        withoutGrad {
+            let input = Tensor(observation, shape: [1, observation.count])
+            var probabilities: [Double] = []
+            if case .categorical(let logits) = distribution(input) { probabilities = logits.softmax().scalars.map(Double.init) }
+            return (probabilities, Double(value(input).item))
+        }
     }
 
     /// What the environment receives: continuous actions are clipped to the box (the unclipped

@@ -72,22 +72,13 @@ struct OnPolicyCollector {
     /// The deterministic (or sampled) action for one raw observation, normalised with the
     /// current statistics (frozen: acting never updates them).
     func act(_ observation: [Float], policy: ActorCritic, deterministic: Bool, using generator: inout RandomGenerator) -> [Float] {
-        let x = normalizer?.normalize(observation) ?? observation
-        return withoutGrad {
-            let distribution = policy.distribution(Tensor(x, shape: [1, x.count]))
-            return policy.environmentActions(deterministic ? distribution.mode : distribution.sample(using: &generator))
-        }
+        policy.act(normalizer?.normalize(observation) ?? observation, deterministic: deterministic, using: &generator)
     }
 
-    /// π(·|s) (discrete actions; empty for continuous ones) and V(s) for one raw observation.
+    /// π(·|s) and V(s) for one raw observation, normalised as the policy saw it in training.
     func internals(_ observation: [Float], policy: ActorCritic) -> (probabilities: [Double], value: Double?) {
-        let x = normalizer?.normalize(observation) ?? observation
-        return withoutGrad {
-            let input = Tensor(x, shape: [1, x.count])
-            var probabilities: [Double] = []
-            if case .categorical(let logits) = policy.distribution(input) { probabilities = logits.softmax().scalars.map(Double.init) }
-            return (probabilities, Double(policy.value(input).item))
-        }
+        let (probabilities, value) = policy.internals(normalizer?.normalize(observation) ?? observation)
+        return (probabilities, value)
     }
 
     // MARK: Checkpoint

@@ -147,19 +147,12 @@ public final class REINFORCE: DeepAgent {
     }
 
     public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
-        withoutGrad {
-            let distribution = policy.distribution(Tensor(observation, shape: [1, observation.count]))
-            return policy.environmentActions(deterministic ? distribution.mode : distribution.sample(using: &generator))
-        }
+        policy.act(observation, deterministic: deterministic, using: &generator)
     }
 
     public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?) {
-        withoutGrad {
-            let input = Tensor(observation, shape: [1, observation.count])
-            var probabilities: [Double] = []
-            if case .categorical(let logits) = policy.distribution(input) { probabilities = logits.softmax().scalars.map(Double.init) }
-            return (probabilities, config.baseline ? Double(policy.value(input).item) : nil)
-        }
+        let (probabilities, value) = policy.internals(observation)
+        return (probabilities, config.baseline ? value : nil)
     }
 
     // MARK: - Checkpoint

@@ -139,21 +139,12 @@ public final class DQN: DeepAgent {
             }
             environments.step(flatActions: actions)
             episodes += environments.finishedEpisodes.map(\.record)
-            environments.observations.withUnsafeBufferPointer { next in
-                environments.finalObservations.withUnsafeBufferPointer { finals in
-                    observations.withUnsafeBufferPointer { current in
-                        actions.withUnsafeBufferPointer { act in
-                            for i in 0..<n {
-                                // An episode's last transition points at the observation it ended on.
-                                let ended = environments.terminated[i] || environments.truncated[i]
-                                replay.add(observation: current.baseAddress! + i * size, action: act.baseAddress! + i,
-                                           reward: environments.rewards[i],
-                                           nextObservation: (ended ? finals : next).baseAddress! + i * size,
-                                           terminated: environments.terminated[i])
-                            }
-                        }
-                    }
-                }
+            let next = environments.observations, finals = environments.finalObservations
+            let rewards = environments.rewards, terminated = environments.terminated, truncated = environments.truncated
+            for i in 0..<n {
+                // An episode's last transition points at the observation it ended on.
+                replay.add(row: i, observations: observations, actions: actions, reward: rewards[i],
+                           nextObservations: terminated[i] || truncated[i] ? finals : next, terminated: terminated[i])
             }
             stepsDone += n
             calls += 1

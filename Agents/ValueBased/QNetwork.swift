@@ -10,15 +10,10 @@ public final class QNetwork: Module {
     public let value: Linear?
 
     public init(observationSize: Int, actions: Int, hidden: [Int], dueling: Bool, using generator: inout RandomGenerator) {
-        let sizes = [observationSize] + hidden
-        var layers: [any Layer] = []
-        for i in 0..<(sizes.count - 1) {
-            layers.append(Linear(sizes[i], sizes[i + 1], using: &generator))
-            layers.append(Activation(.relu))
-        }
-        trunk = Sequential(layers)
-        output = Linear(sizes.last!, actions, using: &generator)
-        value = dueling ? Linear(sizes.last!, 1, using: &generator) : nil
+        precondition(!hidden.isEmpty, "a Q-network needs at least one hidden layer")
+        trunk = Sequential.mlp([observationSize] + hidden, activation: .relu, activatingOutput: true, using: &generator)
+        output = Linear(hidden.last!, actions, using: &generator)
+        value = dueling ? Linear(hidden.last!, 1, using: &generator) : nil
     }
 
     public var namedParameters: [(name: String, parameter: Parameter)] {

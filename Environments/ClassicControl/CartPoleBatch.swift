@@ -14,6 +14,7 @@ public struct CartPoleBatch: BatchedEnvironment, Codable {
     public let count: Int
     public let maxEpisodeSteps: Int
     private var x: [Double], xDot: [Double], theta: [Double], thetaDot: [Double]
+    /// Steps into each copy's episode; with +1 per step it is also the episode's return so far.
     private var elapsed: [Int32]
     private var generators: [RandomGenerator]
     public private(set) var observations: [Float]
@@ -21,11 +22,10 @@ public struct CartPoleBatch: BatchedEnvironment, Codable {
     public private(set) var rewards: [Float]
     public private(set) var terminated: [Bool]
     public private(set) var truncated: [Bool]
-    private var episodeReturns: [Double]
     public private(set) var finishedEpisodes: [(copy: Int, record: EpisodeRecord)] = []
 
     private enum CodingKeys: String, CodingKey {
-        case count, maxEpisodeSteps, x, xDot, theta, thetaDot, elapsed, generators, observations, episodeReturns
+        case count, maxEpisodeSteps, x, xDot, theta, thetaDot, elapsed, generators, observations
     }
 
     public init(copies: Int, maxEpisodeSteps: Int = 500) {
@@ -41,7 +41,6 @@ public struct CartPoleBatch: BatchedEnvironment, Codable {
         rewards = Array(repeating: 1, count: copies)  // +1 every step, as CartPole-v1
         terminated = Array(repeating: false, count: copies)
         truncated = terminated
-        episodeReturns = Array(repeating: 0, count: copies)
     }
 
     public init(from decoder: Decoder) throws {
@@ -52,8 +51,7 @@ public struct CartPoleBatch: BatchedEnvironment, Codable {
         elapsed = try c.decode([Int32].self, forKey: .elapsed)
         generators = try c.decode([RandomGenerator].self, forKey: .generators)
         observations = try c.decode([Float].self, forKey: .observations)
-        episodeReturns = try c.decode([Double].self, forKey: .episodeReturns)
-        guard [x.count, xDot.count, theta.count, thetaDot.count, elapsed.count, generators.count, episodeReturns.count]
+        guard [x.count, xDot.count, theta.count, thetaDot.count, elapsed.count, generators.count]
             .allSatisfy({ $0 == count }), observations.count == 4 * count else {
             throw SnapshotError.malformed("CartPoleBatch arrays do not hold \(count) copies")
         }
@@ -70,7 +68,6 @@ public struct CartPoleBatch: BatchedEnvironment, Codable {
         try c.encode(elapsed, forKey: .elapsed)
         try c.encode(generators, forKey: .generators)
         try c.encode(observations, forKey: .observations)
-        try c.encode(episodeReturns, forKey: .episodeReturns)
     }
 
     public var observationSize: Int { 4 }
@@ -82,7 +79,6 @@ public struct CartPoleBatch: BatchedEnvironment, Codable {
         for i in 0..<count {
             if let seed { generators[i] = RandomGenerator(seed: seed &+ UInt64(i)) }
             resetCopy(i)
-            episodeReturns[i] = 0
         }
         writeObservations()
     }
@@ -115,27 +111,24 @@ public struct CartPoleBatch: BatchedEnvironment, Codable {
         elapsed.withUnsafeMutableBufferPointer { elapsed in
         terminated.withUnsafeMutableBufferPointer { terminated in
         truncated.withUnsafeMutableBufferPointer { truncated in
-        episodeReturns.withUnsafeMutableBufferPointer { returns in
             for i in 0..<n {
                 let done = (x[i] < -xLimit) || (x[i] > xLimit) || (theta[i] < -thetaLimit) || (theta[i] > thetaLimit)
                 elapsed[i] &+= 1
                 let cut = elapsed[i] >= limit
                 terminated[i] = done
                 truncated[i] = cut
-                returns[i] += 1
                 ended &+= (done || cut) ? 1 : 0
             }
-        } } } } } }
+        } } } } }
         finishedEpisodes.removeAll(keepingCapacity: true)
         if ended > 0 {
             for i in 0..<n where terminated[i] || truncated[i] {
-                finishedEpisodes.append((i, EpisodeRecord(totalReward: episodeReturns[i], length: Int(elapsed[i]))))
+                finishedEpisodes.append((i, EpisodeRecord(totalReward: Double(elapsed[i]), length: Int(elapsed[i]))))
                 finalObservations[4 * i] = Float(x[i])
                 finalObservations[4 * i + 1] = Float(xDot[i])
                 finalObservations[4 * i + 2] = Float(theta[i])
                 finalObservations[4 * i + 3] = Float(thetaDot[i])
                 resetCopy(i)
-                episodeReturns[i] = 0
             }
         }
         writeObservations()

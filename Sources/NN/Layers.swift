@@ -180,14 +180,15 @@ extension Activation {
 
 extension Sequential {
     /// A multilayer perceptron: Linear layers of the given sizes with `activation` between
-    /// them (none after the last), e.g. `mlp([4, 64, 64, 2], activation: .tanh)`.
-    public static func mlp(_ sizes: [Int], activation: Activation.Kind,
+    /// them, e.g. `mlp([4, 64, 64, 2], activation: .tanh)`; after the last one too when
+    /// `activatingOutput` (a trunk that heads are put on).
+    public static func mlp(_ sizes: [Int], activation: Activation.Kind, activatingOutput: Bool = false,
                            using generator: inout RandomGenerator) -> Sequential {
         precondition(sizes.count >= 2, "an MLP needs at least input and output sizes")
         var layers: [any Layer] = []
         for i in 0..<(sizes.count - 1) {
             layers.append(Linear(sizes[i], sizes[i + 1], using: &generator))
-            if i < sizes.count - 2 { layers.append(Activation(activation)) }
+            if i < sizes.count - 2 || activatingOutput { layers.append(Activation(activation)) }
         }
         return Sequential(layers)
     }

@@ -52,7 +52,7 @@ struct DeepTrainer {
     func run(resume: Bool = false) throws -> TrainingSummary {
         // The networks of these agents are small: OpenBLAS's second thread would spin (and
         // cost more than it gives) on products of a few hundred thousand multiply-adds.
-        setBLASThreadCount(Int(ProcessInfo.processInfo.environment["ATHANOR_BLAS_THREADS"] ?? "1") ?? 1)
+        setBLASThreadCount(1)
         let agent = try configuration.makeAgent()
         var previousWall = 0.0
         var curve: [CurvePoint] = []

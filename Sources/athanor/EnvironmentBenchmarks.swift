@@ -43,16 +43,7 @@ enum EnvironmentBenchmarks {
     static func vector(copies: Int, threads: Int, seconds: Double) -> Double {
         var vector = VectorEnvironment(copies: copies, threads: threads) { _ in TimeLimit(CartPole(), maxEpisodeSteps: 500) }
         vector.reset(seed: 0)
-        var generator = RandomGenerator(seed: 0)
-        let rows = (0..<64).map { _ in (0..<copies).map { _ in generator.nextInt(below: 2) } }
-        let calls = Swift.max(1, 40_000 / copies)
-        var row = 0
-        return rate(seconds: seconds, chunk: calls * copies) { _ in
-            for _ in 0..<calls {
-                vector.step(rows[row])
-                row = (row + 1) % rows.count
-            }
-        }
+        return batchedRate(copies: copies, seconds: seconds, { $0 }) { vector.step($0) }
     }
 
     /// `copies` carts in a `CartPoleBatch` (struct of arrays, as Gymnasium's numpy
@@ -60,13 +51,20 @@ enum EnvironmentBenchmarks {
     static func batch(copies: Int, seconds: Double) -> Double {
         var batch = CartPoleBatch(copies: copies)
         batch.reset(seed: 0)
+        return batchedRate(copies: copies, seconds: seconds, { Float($0) }) { batch.step(flatActions: $0) }
+    }
+
+    /// Steps per second of `step` on 64 pre-drawn rows of random CartPole actions used in turn,
+    /// counting `copies` environment steps per call.
+    static func batchedRate<Action>(copies: Int, seconds: Double, _ action: (Int) -> Action,
+                                    _ step: ([Action]) -> Void) -> Double {
         var generator = RandomGenerator(seed: 0)
-        let rows = (0..<64).map { _ in (0..<copies).map { _ in Float(generator.nextInt(below: 2)) } }
+        let rows = (0..<64).map { _ in (0..<copies).map { _ in action(generator.nextInt(below: 2)) } }
         let calls = Swift.max(1, 40_000 / copies)
         var row = 0
         return rate(seconds: seconds, chunk: calls * copies) { _ in
             for _ in 0..<calls {
-                batch.step(flatActions: rows[row])
+                step(rows[row])
                 row = (row + 1) % rows.count
             }
         }

@@ -94,7 +94,7 @@ struct DeepComponentsTests {
         var replay = ReplayBuffer(capacity: 3, observationSize: 1, actionSize: 1)
         for i in 0..<5 {
             let o: [Float] = [Float(i)], next: [Float] = [Float(i) + 0.5], a: [Float] = [Float(i % 2)]
-            replay.add(observation: o, action: a, reward: Float(i), nextObservation: next, terminated: i == 4)
+            replay.add(row: 0, observations: o, actions: a, reward: Float(i), nextObservations: next, terminated: i == 4)
         }
         #expect(replay.count == 3 && replay.position == 2)
         #expect(replay.observations == [3, 4, 2] && replay.nextObservations == [3.5, 4.5, 2.5])

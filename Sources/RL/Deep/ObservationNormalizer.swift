@@ -7,8 +7,8 @@ public struct VectorNormalizer {
     public var returnStatistics: RunningMeanVariance
     public let normalizesObservations: Bool, normalizesRewards: Bool
     public let gamma: Double, clip: Float, epsilon: Double
-    /// Discounted return of each copy's current episode, for the reward scale.
-    private var discountedReturns: [Double]
+    /// Discounted return of each copy's current episode, for the reward scale (saved in checkpoints).
+    public var runningReturns: [Double]
 
     public init(observationSize: Int, copies: Int, gamma: Double, observations: Bool = true, rewards: Bool = true,
                 clip: Float = 10, epsilon: Double = 1e-8) {
@@ -17,7 +17,7 @@ public struct VectorNormalizer {
         normalizesObservations = observations
         normalizesRewards = rewards
         (self.gamma, self.clip, self.epsilon) = (gamma, clip, epsilon)
-        discountedReturns = Array(repeating: 0, count: copies)
+        runningReturns = Array(repeating: 0, count: copies)
     }
 
     /// Folds a batch of observation rows into the statistics.
@@ -42,17 +42,12 @@ public struct VectorNormalizer {
     /// running returns of copies whose episodes ended.
     public mutating func scaleRewards(_ rewards: [Float], dones: [Bool]) -> [Float] {
         guard normalizesRewards else { return rewards }
-        for i in rewards.indices { discountedReturns[i] = discountedReturns[i] * gamma + Double(rewards[i]) }
-        returnStatistics.update(rows: discountedReturns.map(Float.init))
+        for i in rewards.indices { runningReturns[i] = runningReturns[i] * gamma + Double(rewards[i]) }
+        returnStatistics.update(rows: runningReturns.map(Float.init))
         let scale = Float(1 / (returnStatistics.variance[0] + epsilon).squareRoot())
         let scaled = rewards.map { Swift.min(Swift.max($0 * scale, -clip), clip) }
-        for i in dones.indices where dones[i] { discountedReturns[i] = 0 }
+        for i in dones.indices where dones[i] { runningReturns[i] = 0 }
         return scaled
-    }
-
-    public var runningReturns: [Double] {
-        get { discountedReturns }
-        set { discountedReturns = newValue }
     }
 }
 

@@ -26,13 +26,26 @@ public struct ReplayBuffer {
         terminated = rewards
     }
 
-    /// Stores one transition (rows are copied from the given pointers).
-    public mutating func add(observation: UnsafePointer<Float>, action: UnsafePointer<Float>, reward: Float,
-                             nextObservation: UnsafePointer<Float>, terminated done: Bool) {
+    /// Stores row `row` of a vector step: the observation acted on, the action, the reward, the
+    /// next observation (each a row of its flat buffer) and whether the MDP terminated.
+    public mutating func add(row: Int, observations: [Float], actions: [Float], reward: Float,
+                             nextObservations: [Float], terminated done: Bool) {
         let o = position * observationSize, a = position * actionSize
-        observations.withUnsafeMutableBufferPointer { ($0.baseAddress! + o).update(from: observation, count: observationSize) }
-        nextObservations.withUnsafeMutableBufferPointer { ($0.baseAddress! + o).update(from: nextObservation, count: observationSize) }
-        actions.withUnsafeMutableBufferPointer { ($0.baseAddress! + a).update(from: action, count: actionSize) }
+        observations.withUnsafeBufferPointer { source in
+            self.observations.withUnsafeMutableBufferPointer {
+                ($0.baseAddress! + o).update(from: source.baseAddress! + row * observationSize, count: observationSize)
+            }
+        }
+        nextObservations.withUnsafeBufferPointer { source in
+            self.nextObservations.withUnsafeMutableBufferPointer {
+                ($0.baseAddress! + o).update(from: source.baseAddress! + row * observationSize, count: observationSize)
+            }
+        }
+        actions.withUnsafeBufferPointer { source in
+            self.actions.withUnsafeMutableBufferPointer {
+                ($0.baseAddress! + a).update(from: source.baseAddress! + row * actionSize, count: actionSize)
+            }
+        }
         rewards[position] = reward
         terminated[position] = done ? 1 : 0
         position = (position + 1) % capacity
