@@ -117,7 +117,9 @@ public final class Adam: Optimizer {
         stepCount += 1
         let t = Float(stepCount)
         let stepSize = learningRate / (1 - Foundation.pow(beta1, t))
-        let correction2 = (1 - Foundation.pow(beta2, t)).squareRoot()
+        // PyTorch divides √v by √(1 − β₂ᵗ); multiplying by its reciprocal differs by at most an ULP
+        // and keeps one of the two divisions per element out of the divider (sqrt's unit too).
+        let inverseCorrection2 = 1 / (1 - Foundation.pow(beta2, t)).squareRoot()
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         let l2: Float = decoupled ? 0 : weightDecay
         let shrink: Float = decoupled ? 1 - learningRate * weightDecay : 1
@@ -128,7 +130,7 @@ public final class Adam: Optimizer {
                     secondMoment[index].withUnsafeMutableBufferPointer { v in
                         parameter.update { p in
                             adamKernel(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, p.count,
-                                       b1, b2, eps, l2, shrink, stepSize, correction2)
+                                       b1, b2, eps, l2, shrink, stepSize, inverseCorrection2)
                         }
                     }
                 }
@@ -156,14 +158,14 @@ public final class Adam: Optimizer {
 private func adamKernel(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                         _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ count: Int,
                         _ b1: Float, _ b2: Float, _ eps: Float, _ l2: Float, _ shrink: Float,
-                        _ stepSize: Float, _ correction2: Float) {
+                        _ stepSize: Float, _ inverseCorrection2: Float) {
     for i in 0..<count {
         let gi = g[i] + l2 * p[i]
         let mi = b1 * m[i] + (1 - b1) * gi
         let vi = b2 * v[i] + (1 - b2) * gi * gi
         m[i] = mi
         v[i] = vi
-        p[i] = p[i] * shrink - stepSize * mi / (vi.squareRoot() / correction2 + eps)
+        p[i] = p[i] * shrink - stepSize * mi / (vi.squareRoot() * inverseCorrection2 + eps)
     }
 }
 

@@ -126,12 +126,10 @@ extension Tensor {
         if let bias { precondition(bias.shape == [outFeatures], "linear bias must be [\(outFeatures)], got \(bias.shape)") }
         let rows = x.count / Swift.max(inFeatures, 1)
         var outShape = x.shape
-        outShape[outShape.count - 1] = outFeatures
+        if outFeatures != inFeatures { outShape[outShape.count - 1] = outFeatures }  // else share x's array
         let out = Tensor(uninitializedShape: outShape)
         let po = out.storage.base
-        if let bias {
-            for r in 0..<rows { (po + r * outFeatures).update(from: bias.storage.base, count: outFeatures) }
-        }
+        if let bias { fillRows(po, rows: rows, with: bias.storage.base, count: outFeatures) }
         sgemm(x.storage.base, transposeA: false, weight.storage.base, transposeB: true, po,
               m: rows, n: outFeatures, k: inFeatures, beta: bias == nil ? 0 : 1)
         switch activation {
@@ -150,11 +148,48 @@ extension Tensor {
             case .tanh: gz = g.map(with: out) { gi, yi in gi * (1 - yi * yi) }
             case .relu: gz = g.map(with: out) { gi, yi in yi > 0 ? gi : 0 }
             }
-            let g2 = gz.flattenedToMatrix()
-            let dx = needX ? matmul2D(g2, weight, false, false).reshaped(to: x.shape) : nil
-            let dw = needW ? matmul2D(g2, x.flattenedToMatrix(), true, false) : nil  // gᵀ·x
-            return bias == nil ? [dx, dw] : [dx, dw, needB ? g2.sum(alongAxis: 0) : nil]
+            // Results take the shapes of x, W and b (sharing their shape arrays).
+            let dx = needX ? product(gz, weight, rows: rows, k: outFeatures, columns: inFeatures, shape: x.shape) : nil
+            let dw = needW ? product(gz, x, transposeA: true, rows: outFeatures, k: rows, columns: inFeatures, shape: weight.shape) : nil  // gᵀ·x
+            guard let bias else { return [dx, dw] }
+            return [dx, dw, needB ? columnSums(gz, rows: rows, columns: outFeatures, shape: bias.shape) : nil]
         }
+    }
+}
+
+/// op(a)·b as a new tensor of `shape` (rows × columns elements), a and b read as matrices.
+private func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false,
+                     rows: Int, k: Int, columns: Int, shape: [Int]) -> Tensor {
+    let out = Tensor(uninitializedShape: shape)
+    sgemm(a.storage.base, transposeA: transposeA, b.storage.base, transposeB: false, out.storage.base,
+          m: rows, n: columns, k: k)
+    return out
+}
+
+/// Σ over the rows of a rows × columns matrix (a bias's gradient), as a tensor of `shape`.
+private func columnSums(_ g: Tensor, rows: Int, columns: Int, shape: [Int]) -> Tensor {
+    let out = Tensor.zeros(shape)
+    let (pg, po) = (g.storage.base, out.storage.base)
+    for r in 0..<rows {
+        let row = pg + r * columns
+        for j in 0..<columns { po[j] += row[j] }
+    }
+    return out
+}
+
+/// Copies `count` values into each of `rows` consecutive rows, eight lanes at a time (a
+/// memcpy call per short row costs more than the copy).
+private func fillRows(_ destination: UnsafeMutablePointer<Float>, rows: Int,
+                      with source: UnsafePointer<Float>, count: Int) {
+    for r in 0..<rows {
+        let row = destination + r * count
+        var j = 0
+        while j + 8 <= count {
+            UnsafeMutableRawPointer(row + j).storeBytes(of: UnsafeRawPointer(source + j).loadUnaligned(as: Lanes.self),
+                                                        as: Lanes.self)
+            j += 8
+        }
+        while j < count { row[j] = source[j]; j += 1 }
     }
 }
 
