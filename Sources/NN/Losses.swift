@@ -11,12 +11,13 @@ public enum Loss {
                 for i in p.indices { total += (p[i] - t[i]) * (p[i] - t[i]) }
             }
         }
-        let (needPrediction, needTarget) = (prediction.requiresGrad, target.requiresGrad)
-        return Tensor(total / n).recordingGradient(of: [prediction, target]) { g in
+        return Tensor(total / n).recordingGradient(of: prediction, target, saving: SavedTensors(prediction, target)) { saved, g in
             // ∂/∂prediction = 2(prediction − target)/n; ∂/∂target is its negative.
-            let scale = 2 * g.item / n
-            let difference = prediction.detached() - target.detached()
-            return [needPrediction ? difference * scale : nil, needTarget ? difference * -scale : nil]
+            guard let prediction = saved.first, let target = saved.second else { return (nil, nil, nil) }
+            let scale = 2 * g.item / Float(Swift.max(prediction.count, 1))
+            let dp = prediction.requiresGrad ? prediction.combined(with: target) { scale * ($0 - $1) } : nil
+            let dt = target.requiresGrad ? prediction.combined(with: target) { -scale * ($0 - $1) } : nil
+            return (dp, dt, nil)
         }
     }
 

@@ -1,37 +1,120 @@
 // Reverse-mode automatic differentiation over a dynamic graph, as micrograd does it.
 //
 // Every op whose inputs track gradients gives its result a `GradNode` holding the input
-// nodes and a closure that maps the gradient of the result to the gradients of the inputs.
-// `backward()` orders the graph topologically and sweeps it in reverse, summing gradients
-// into each node. Leaves (parameters) keep theirs; intermediate nodes drop theirs.
+// nodes and a backward function that maps the gradient of the result to the gradients of
+// the inputs. `backward()` orders the graph topologically and sweeps it in reverse, summing
+// gradients into each node. Leaves (parameters) keep theirs; intermediate nodes drop theirs,
+// and, as PyTorch does without `retain_graph`, each node lets go of what its backward needed
+// once it has run, so a graph is differentiated once.
+//
+// Most ops record a closure that captures what its backward reads. The fused ops of a
+// training step (linear layers, losses) instead save up to four tensors in the node and
+// record a function that captures nothing: no closure context, no arrays, so with a
+// `TensorPool` in scope a step allocates nothing at all.
+
+/// What a fused op's backward reads: up to four tensors and one number, kept in its node.
+public struct SavedTensors {
+    public var first: Tensor?, second: Tensor?, third: Tensor?, fourth: Tensor?
+    /// A constant of the op (a scale, a count, an encoded choice).
+    public var number: Float
+
+    public init(_ first: Tensor? = nil, _ second: Tensor? = nil, _ third: Tensor? = nil, _ fourth: Tensor? = nil,
+                number: Float = 0) {
+        (self.first, self.second, self.third, self.fourth, self.number) = (first, second, third, fourth, number)
+    }
+}
+
+/// Gradients for an op's first three operands (nil where none flows).
+public typealias OperandGradients = (Tensor?, Tensor?, Tensor?)
 
 final class GradNode {
+    enum Backward {
+        case none                                   // a leaf
+        case released                               // a node whose backward has run
+        case single((Tensor) -> Tensor?)            // one operand
+        case several((Tensor) -> [Tensor?])         // any number of operands
+        case fused((SavedTensors, Tensor) -> OperandGradients)  // reads `saved`; captures nothing
+    }
+
     /// ∂loss/∂(this tensor), summed over every path; nil until something flows in.
     var grad: Tensor?
-    /// One entry per operand of the op; nil where the operand tracks no gradient.
-    let inputs: [GradNode?]
-    /// Gradient of the op's result → gradients of its operands (nil: none needed).
-    let backward: ((Tensor) -> [Tensor?])?
+    /// The operands' nodes (nil where an operand tracks no gradient): three inline, so that
+    /// recording an op needs no array, and any further ones in `moreInputs`.
+    var input0: GradNode?, input1: GradNode?, input2: GradNode?
+    var moreInputs: [GradNode?] = []
+    var backward = Backward.none
+    var saved = SavedTensors()
+    var isLeaf = true
     fileprivate var visited = false
 
-    /// A leaf: a tensor created by the user with `requiresGrad`.
-    init() {
-        inputs = []
-        backward = nil
+    var inputCount: Int { moreInputs.isEmpty ? 3 : 3 + moreInputs.count }
+
+    func input(_ index: Int) -> GradNode? {
+        switch index {
+        case 0: input0
+        case 1: input1
+        case 2: input2
+        default: moreInputs[index - 3]
+        }
     }
 
-    init(inputs: [GradNode?], backward: @escaping (Tensor) -> [Tensor?]) {
-        self.inputs = inputs
-        self.backward = backward
+    /// Drops what the backward needed (inputs, saved tensors, the closure).
+    func release() {
+        (input0, input1, input2) = (nil, nil, nil)
+        if !moreInputs.isEmpty { moreInputs = [] }
+        backward = .released
+        saved = SavedTensors()
     }
 
-    var isLeaf: Bool { backward == nil }
+    /// A node from the task's pool (reset) or a new one, recording an op whose backward is
+    /// `backward`, on operands whose nodes are `inputs`; nil when grad mode is off.
+    static func recording(_ backward: Backward, inputs first: GradNode?, _ second: GradNode? = nil,
+                          _ third: GradNode? = nil, more: [GradNode?] = []) -> GradNode? {
+        guard GradMode.isEnabled else { return nil }
+        let node: GradNode
+        if let recycled = TensorPool.current?.node() {
+            recycled.release()  // in case the last graph was never differentiated
+            recycled.grad = nil
+            node = recycled
+        } else {
+            node = GradNode()
+        }
+        (node.input0, node.input1, node.input2, node.moreInputs) = (first, second, third, more)
+        node.backward = backward
+        node.isLeaf = false
+        return node
+    }
 
     func accumulate(_ gradient: Tensor) {
-        if grad == nil {
-            grad = gradient
+        if let grad {
+            // Out of place: `grad` may be shared (with a caller, or a pool), never written.
+            self.grad = Tensor.zipMap(grad, gradient, +)
         } else {
-            grad!.addInPlace(gradient)
+            grad = gradient
+        }
+    }
+
+    /// Runs this node's backward on its gradient and adds the results into its inputs.
+    fileprivate func propagate(_ gradient: Tensor) {
+        switch backward {
+        case .none:
+            return
+        case .released:
+            preconditionFailure("backward() through a graph a second time: its saved values were freed by the first")
+        case .single(let function):
+            if let input0, let inputGradient = function(gradient) { input0.accumulate(inputGradient) }
+        case .several(let function):
+            for (index, inputGradient) in function(gradient).enumerated() {
+                if let inputGradient, let input = input(index) { input.accumulate(inputGradient) }
+            }
+        case .fused(let function):
+            // Take the saved tensors out (a swap, no reference counting); the node is done with them.
+            var taken = SavedTensors()
+            swap(&taken, &saved)
+            let (g0, g1, g2) = function(taken, gradient)
+            if let input0, let g0 { input0.accumulate(g0) }
+            if let input1, let g1 { input1.accumulate(g1) }
+            if let input2, let g2 { input2.accumulate(g2) }
         }
     }
 }
@@ -62,10 +145,13 @@ extension Tensor {
     /// The accumulated gradient of a leaf (or of any tensor during `backward`).
     public var grad: Tensor? { node?.grad }
 
-    /// Edits the accumulated gradient in place (gradient clipping); nothing if there is none.
+    /// Edits the accumulated gradient (gradient clipping); nothing if there is none. Writes in
+    /// place when nothing else holds the gradient's buffer, else into a copy.
     public func modifyGradient(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
-        guard let node, node.grad != nil else { return }
-        node.grad!.withUnsafeMutableBufferPointer(body)
+        guard let node, var gradient = node.grad else { return }
+        node.grad = nil  // so that the buffer is not held twice while we write
+        gradient.withUnsafeMutableBufferPointer(body)
+        node.grad = gradient
     }
 
     /// Forgets the accumulated gradient (PyTorch's `zero_grad(set_to_none=True)`).
@@ -76,55 +162,87 @@ extension Tensor {
     /// Public so other modules can define fused ops with hand-written backward passes.
     public func recordingGradient(of operands: [Tensor],
                                   backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
-        guard operands.contains(where: { $0.node != nil }), GradMode.isEnabled else { return self }
-        return Tensor(shape: shape, storage: storage,
-                      node: GradNode(inputs: operands.map(\.node), backward: backward))
+        guard operands.contains(where: { $0.node != nil }) else { return self }
+        let nodes = operands.map(\.node)
+        guard let node = GradNode.recording(.several(backward), inputs: nodes.first ?? nil, nodes.count > 1 ? nodes[1] : nil,
+                                            nodes.count > 2 ? nodes[2] : nil, more: Array(nodes.dropFirst(3)))
+        else { return self }
+        return Tensor(shape: shape, storage: storage, node: node)
     }
 
     public func recordingGradient(of operand: Tensor,
                                   backward: @escaping (Tensor) -> Tensor?) -> Tensor {
-        guard operand.node != nil, GradMode.isEnabled else { return self }
-        return Tensor(shape: shape, storage: storage,
-                      node: GradNode(inputs: [operand.node], backward: { [backward($0)] }))
+        guard let input = operand.node, let node = GradNode.recording(.single(backward), inputs: input) else { return self }
+        return Tensor(shape: shape, storage: storage, node: node)
+    }
+
+    /// Records a fused op on up to three operands whose backward reads only `saved` (pass a
+    /// closure that captures nothing: then recording allocates nothing). Its results go to
+    /// the operands in order.
+    public func recordingGradient(of first: Tensor, _ second: Tensor? = nil, _ third: Tensor? = nil,
+                                  saving saved: @autoclosure () -> SavedTensors,
+                                  backward: @escaping (SavedTensors, Tensor) -> OperandGradients) -> Tensor {
+        guard first.node != nil || second?.node != nil || third?.node != nil,
+              let node = GradNode.recording(.fused(backward), inputs: first.node, second?.node, third?.node)
+        else { return self }
+        node.saved = saved()
+        return Tensor(shape: shape, storage: storage, node: node)
     }
 
     /// Back-propagates from this tensor. `seed` is ∂loss/∂self; it defaults to ones, so a
-    /// scalar loss needs none. Gradients add up in the leaves until `zeroGrad`.
+    /// scalar loss needs none. Gradients add up in the leaves until `zeroGrad`. The graph is
+    /// released as it goes: a second `backward` through the same ops finds no path back.
     public func backward(seed: Tensor? = nil) {
         guard let root = node else {
             preconditionFailure("backward() on a tensor that does not require grad")
         }
-        let order = root.topologicalOrder()
-        for node in order where !node.isLeaf { node.grad = nil }
         let seed = seed ?? Tensor.ones(shape)
         precondition(seed.shape == shape, "seed shape \(seed.shape) differs from \(shape)")
-        withoutGrad {
+        let pool = TensorPool.current
+        let scratch = pool?.takeTraversal() ?? GraphTraversal()
+        defer { pool?.giveBack(scratch) }
+        scratch.sortTopologically(from: root)
+        var onlyFused = true
+        for node in scratch.order where !node.isLeaf {
+            node.grad = nil
+            if case .fused = node.backward {} else { onlyFused = false }
+        }
+        let sweep = {
             root.accumulate(seed.detached())
-            for node in order.reversed() {
-                guard let backward = node.backward, let gradient = node.grad else { continue }
-                let inputGradients = backward(gradient)
-                for (input, inputGradient) in zip(node.inputs, inputGradients) {
-                    if let input, let inputGradient { input.accumulate(inputGradient) }
-                }
+            for node in scratch.order.reversed() where !node.isLeaf {
+                if let gradient = node.grad { node.propagate(gradient) }
                 node.grad = nil  // intermediate gradients are not kept, as in PyTorch
+                node.release()
             }
         }
+        // Backward closures of ordinary ops call ops, which must not record; fused backward
+        // functions use bare kernels, so a graph of those needs no no-grad scope (binding the
+        // task-local costs an allocation).
+        if onlyFused { sweep() } else { withoutGrad(sweep) }
+        scratch.clear()
     }
 }
 
-extension GradNode {
-    /// Nodes reachable from this one, every node after all of its inputs.
-    fileprivate func topologicalOrder() -> [GradNode] {
-        var order: [GradNode] = []
+/// The working arrays of a backward pass, kept by a pool between passes (arrays that grow
+/// anew every step would be allocations).
+final class GraphTraversal {
+    /// Nodes reachable from the root, every node after all of its inputs.
+    private(set) var order: [GradNode] = []
+    private var stack: [(node: GradNode, nextInput: Int)] = []
+
+    init() {
         order.reserveCapacity(32)
-        var stack: [(node: GradNode, nextInput: Int)] = [(self, 0)]
         stack.reserveCapacity(32)
-        visited = true
+    }
+
+    func sortTopologically(from root: GradNode) {
+        root.visited = true
+        stack.append((root, 0))
         while !stack.isEmpty {
             let (node, next) = stack[stack.count - 1]
-            if next < node.inputs.count {
+            if next < node.inputCount {
                 stack[stack.count - 1].nextInput += 1
-                if let input = node.inputs[next], !input.visited {
+                if let input = node.input(next), !input.visited {
                     input.visited = true
                     stack.append((input, 0))
                 }
@@ -134,6 +252,10 @@ extension GradNode {
             }
         }
         for node in order { node.visited = false }
-        return order
+    }
+
+    func clear() {
+        order.removeAll(keepingCapacity: true)
+        stack.removeAll(keepingCapacity: true)
     }
 }

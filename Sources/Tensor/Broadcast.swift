@@ -117,11 +117,9 @@ extension Tensor {
         return reduced.reshaped(to: target)
     }
 
-    mutating func addInPlace(_ other: Tensor) {
-        precondition(shape == other.shape, "cannot accumulate \(other.shape) into \(shape)")
-        let po = other.storage.base
-        withUnsafeMutableBufferPointer { buffer in
-            for i in 0..<buffer.count { buffer[i] += po[i] }
-        }
+    /// `f(self[i], other[i])` for two tensors of one shape, outside the graph: for the
+    /// hand-written backward passes of fused ops in other modules.
+    public func combined(with other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        map(with: other, f)
     }
 }

@@ -5,17 +5,27 @@ import COpenBLAS
 // with the flags rearranged.
 
 /// C ← alpha·op(A)·op(B) + beta·C for row-major matrices; op(A) is m×k, op(B) is k×n.
+/// With `bias` (n values, beta 0): C ← bias + alpha·op(A)·op(B), the bias added to every row.
+/// `pool`: the task's tensor pool if the caller has looked it up (for scratch space).
 @inline(__always)
 func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-           _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+           _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
+           bias: UnsafePointer<Float>? = nil, pool: TensorPool? = nil) {
     if m == 0 || n == 0 { return }
+    if let bias, k == 0 || !(m * n * k <= smallMatmulLimit && n >= 8 && alpha == 1) {
+        // Only the Swift kernel takes the bias into its accumulators; elsewhere it is copied first.
+        fillRows(c, rows: m, with: bias, count: n)
+        sgemm(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, alpha: alpha, beta: 1, pool: pool)
+        return
+    }
     if k == 0 {
         if beta == 0 { c.update(repeating: 0, count: m * n) }
         return
     }
     if m * n * k <= smallMatmulLimit && alpha == 1 && (beta == 0 || beta == 1) {
         if n >= 8 {
-            smallMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, accumulate: beta == 1)
+            smallMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k,
+                        accumulate: beta == 1, bias: bias, pool: pool)
             return
         }
         if narrowMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, accumulate: beta == 1) {
@@ -123,63 +133,114 @@ extension Tensor {
         precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
         let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
         precondition(x.shape.last == inFeatures, "linear expects \(inFeatures) input features, got \(x.shape)")
-        if let bias { precondition(bias.shape == [outFeatures], "linear bias must be [\(outFeatures)], got \(bias.shape)") }
+        if let bias {
+            precondition(bias.rank == 1 && bias.shape[0] == outFeatures, "linear bias must be [\(outFeatures)], got \(bias.shape)")
+        }
         let rows = x.count / Swift.max(inFeatures, 1)
+        // The result's shape: x's own array when the width is unchanged, a pooled [rows, out]
+        // when a pool is in scope (a new array is an allocation), else a new array.
+        let pool = TensorPool.current
         var outShape = x.shape
-        if outFeatures != inFeatures { outShape[outShape.count - 1] = outFeatures }  // else share x's array
-        let out = Tensor(uninitializedShape: outShape)
+        if outFeatures != inFeatures {
+            if x.rank == 2, let pool {
+                outShape = pool.shape(rows, outFeatures)
+            } else {
+                outShape[outShape.count - 1] = outFeatures
+            }
+        }
+        let out = Tensor(uninitializedShape: outShape, pool: pool)
         let po = out.storage.base
-        if let bias { fillRows(po, rows: rows, with: bias.storage.base, count: outFeatures) }
         sgemm(x.storage.base, transposeA: false, weight.storage.base, transposeB: true, po,
-              m: rows, n: outFeatures, k: inFeatures, beta: bias == nil ? 0 : 1)
+              m: rows, n: outFeatures, k: inFeatures, bias: bias?.storage.base, pool: pool)
         switch activation {
         case .identity: break
         case .tanh: for i in 0..<out.count { po[i] = fastTanh(po[i]) }
         case .relu: for i in 0..<out.count { po[i] = Swift.max(po[i], 0) }
         }
-        let operands = bias.map { [x, weight, $0] } ?? [x, weight]
-        let (needX, needW) = (x.requiresGrad, weight.requiresGrad)
-        let needB = bias?.requiresGrad ?? false
-        return out.recordingGradient(of: operands) { g in
-            // Through the activation first, from the saved output y: tanh′ = 1 − y², relu′ = [y > 0].
-            let gz: Tensor
-            switch activation {
-            case .identity: gz = g
-            case .tanh: gz = g.map(with: out) { gi, yi in gi * (1 - yi * yi) }
-            case .relu: gz = g.map(with: out) { gi, yi in yi > 0 ? gi : 0 }
+        return out.recordingGradient(of: x, weight, bias, saving: SavedTensors(x, weight, bias, out, number: activation.code),
+                                     backward: linearBackward)
+    }
+
+    /// linear's backward, from the saved x, W, b and y = f(x·Wᵀ + b); captures nothing.
+    private static func linearBackward(_ saved: SavedTensors, _ g: Tensor) -> OperandGradients {
+        guard let x = saved.first, let weight = saved.second, let out = saved.fourth else { return (nil, nil, nil) }
+        let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
+        let rows = x.count / Swift.max(inFeatures, 1)
+        let pool = TensorPool.current
+        // Through the activation first, from the saved output y: tanh′ = 1 − y², relu′ = [y > 0].
+        var gz = g
+        let code = saved.number
+        if code != FusedActivation.identity.code {
+            gz = Tensor(uninitializedShape: g.shape, pool: pool)
+            let (pg, py, pz) = (g.storage.base, out.storage.base, gz.storage.base)
+            if code == FusedActivation.tanh.code {
+                for i in 0..<g.count { pz[i] = pg[i] * (1 - py[i] * py[i]) }
+            } else {
+                for i in 0..<g.count { pz[i] = py[i] > 0 ? pg[i] : 0 }
             }
-            // Results take the shapes of x, W and b (sharing their shape arrays).
-            let dx = needX ? product(gz, weight, rows: rows, k: outFeatures, columns: inFeatures, shape: x.shape) : nil
-            let dw = needW ? product(gz, x, transposeA: true, rows: outFeatures, k: rows, columns: inFeatures, shape: weight.shape) : nil  // gᵀ·x
-            guard let bias else { return [dx, dw] }
-            return [dx, dw, needB ? columnSums(gz, rows: rows, columns: outFeatures, shape: bias.shape) : nil]
+        }
+        // Results take the shapes of x, W and b (sharing their shape arrays).
+        let dx = x.requiresGrad
+            ? product(gz, weight, rows: rows, k: outFeatures, columns: inFeatures, shape: x.shape, pool: pool) : nil
+        let dw = weight.requiresGrad  // gᵀ·x
+            ? product(gz, x, transposeA: true, rows: outFeatures, k: rows, columns: inFeatures, shape: weight.shape, pool: pool) : nil
+        guard let bias = saved.third, bias.requiresGrad else { return (dx, dw, nil) }
+        return (dx, dw, columnSums(gz, rows: rows, columns: outFeatures, shape: bias.shape, pool: pool))
+    }
+}
+
+extension Tensor.FusedActivation {
+    /// The activation as the number a graph node saves.
+    var code: Float {
+        switch self {
+        case .identity: 0
+        case .tanh: 1
+        case .relu: 2
         }
     }
+
+    init(code: Float) { self = code == 1 ? .tanh : (code == 2 ? .relu : .identity) }
 }
 
 /// op(a)·b as a new tensor of `shape` (rows × columns elements), a and b read as matrices.
 private func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false,
-                     rows: Int, k: Int, columns: Int, shape: [Int]) -> Tensor {
-    let out = Tensor(uninitializedShape: shape)
+                     rows: Int, k: Int, columns: Int, shape: [Int], pool: TensorPool?) -> Tensor {
+    let out = Tensor(uninitializedShape: shape, pool: pool)
     sgemm(a.storage.base, transposeA: transposeA, b.storage.base, transposeB: false, out.storage.base,
-          m: rows, n: columns, k: k)
+          m: rows, n: columns, k: k, pool: pool)
     return out
 }
 
 /// Σ over the rows of a rows × columns matrix (a bias's gradient), as a tensor of `shape`.
-private func columnSums(_ g: Tensor, rows: Int, columns: Int, shape: [Int]) -> Tensor {
-    let out = Tensor.zeros(shape)
+private func columnSums(_ g: Tensor, rows: Int, columns: Int, shape: [Int], pool: TensorPool?) -> Tensor {
+    let out = Tensor(uninitializedShape: shape, pool: pool)
     let (pg, po) = (g.storage.base, out.storage.base)
-    for r in 0..<rows {
-        let row = pg + r * columns
-        for j in 0..<columns { po[j] += row[j] }
+    var j = 0
+    @inline(__always) func lanes(_ r: Int) -> Lanes { UnsafeRawPointer(pg + r * columns + j).loadUnaligned(as: Lanes.self) }
+    while j + 8 <= columns {
+        // Eight columns summed down the rows in registers, four rows at a time so that four
+        // additions are in flight (one chain would wait on each addition's latency).
+        var (t0, t1, t2, t3) = (Lanes(), Lanes(), Lanes(), Lanes())
+        var r = 0
+        while r + 4 <= rows {
+            t0 += lanes(r); t1 += lanes(r + 1); t2 += lanes(r + 2); t3 += lanes(r + 3)
+            r += 4
+        }
+        while r < rows { t0 += lanes(r); r += 1 }
+        UnsafeMutableRawPointer(po + j).storeBytes(of: (t0 + t1) + (t2 + t3), as: Lanes.self)
+        j += 8
+    }
+    for column in j..<columns {
+        var total: Float = 0
+        for r in 0..<rows { total += pg[r * columns + column] }
+        po[column] = total
     }
     return out
 }
 
 /// Copies `count` values into each of `rows` consecutive rows, eight lanes at a time (a
 /// memcpy call per short row costs more than the copy).
-private func fillRows(_ destination: UnsafeMutablePointer<Float>, rows: Int,
+func fillRows(_ destination: UnsafeMutablePointer<Float>, rows: Int,
                       with source: UnsafePointer<Float>, count: Int) {
     for r in 0..<rows {
         let row = destination + r * count

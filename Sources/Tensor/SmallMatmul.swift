@@ -71,17 +71,21 @@ func narrowMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointe
     return false
 }
 
-/// C (m×n, row-major) = op(A)·op(B), or C += op(A)·op(B) when `accumulate`.
+/// C (m×n, row-major) = op(A)·op(B), or C += op(A)·op(B) when `accumulate`, or
+/// C = bias + op(A)·op(B) with the n-vector `bias` added to every row (a linear layer).
 func smallMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-                 _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool) {
+                 _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool,
+                 bias: UnsafePointer<Float>? = nil, pool: TensorPool?) {
     let paddedN = (n + 7) & ~7
     if !transposeB && paddedN == n {
-        smallMatmulKernel(a, transposeA, b, c, m, n, k, accumulate)
+        smallMatmulKernel(a, transposeA, b, c, m, n, k, accumulate, bias: bias)
         return
     }
-    // Rows of op(B), padded with zeros to a multiple of 8 lanes.
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: k * paddedN) { buffer in
-        let packed = buffer.baseAddress!
+    // Rows of op(B), padded with zeros to a multiple of 8 lanes, in a tensor buffer (pooled
+    // in a training loop; the stack takes only 1 KiB before Swift falls back to the heap).
+    let scratch = pool.map { TensorStorage.allocate(count: k * paddedN, from: $0) } ?? TensorStorage.allocate(count: k * paddedN)
+    withExtendedLifetime(scratch) {
+        let packed = scratch.base
         if transposeB {
             // op(B)[p, j] = b[j * k + p]: gather eight rows of b into one vector of packed row p.
             var j = 0
@@ -105,7 +109,7 @@ func smallMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer
                 for j in n..<paddedN { row[j] = 0 }
             }
         }
-        smallMatmulKernel(a, transposeA, UnsafePointer(packed), c, m, paddedN, k, accumulate, validColumns: n)
+        smallMatmulKernel(a, transposeA, UnsafePointer(packed), c, m, paddedN, k, accumulate, validColumns: n, bias: bias)
     }
 }
 
@@ -119,7 +123,7 @@ func smallMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer
 @inline(__always)
 private func smallMatmulKernel(_ a: UnsafePointer<Float>, _ transposeA: Bool, _ b: UnsafePointer<Float>,
                                _ c: UnsafeMutablePointer<Float>, _ m: Int, _ ldb: Int, _ k: Int,
-                               _ accumulate: Bool, validColumns: Int? = nil) {
+                               _ accumulate: Bool, validColumns: Int? = nil, bias: UnsafePointer<Float>? = nil) {
     let n = validColumns ?? ldb
     // op(A)[i, p] = a[i * rowStride + p * columnStride]
     let (rowStride, columnStride) = transposeA ? (1, m) : (k, 1)
@@ -128,8 +132,10 @@ private func smallMatmulKernel(_ a: UnsafePointer<Float>, _ transposeA: Bool, _ 
     while i + 6 <= m {
         var j = 0
         while j < fullColumns {
-            var c00 = Lanes(), c01 = Lanes(), c10 = Lanes(), c11 = Lanes(), c20 = Lanes(), c21 = Lanes()
-            var c30 = Lanes(), c31 = Lanes(), c40 = Lanes(), c41 = Lanes(), c50 = Lanes(), c51 = Lanes()
+            // The accumulators start from the bias, if any: C's first write is its final value.
+            let start0 = bias.map { load($0 + j) } ?? Lanes(), start1 = bias.map { load($0 + j + 8) } ?? Lanes()
+            var c00 = start0, c01 = start1, c10 = start0, c11 = start1, c20 = start0, c21 = start1
+            var c30 = start0, c31 = start1, c40 = start0, c41 = start1, c50 = start0, c51 = start1
             // Walking pointers instead of indexing keeps overflow checks out of the loop.
             var bp = b + j, ap = a + i * rowStride
             let (r1, r2, r3, r4, r5) = (rowStride, rowStride &* 2, rowStride &* 3, rowStride &* 4, rowStride &* 5)
@@ -154,12 +160,13 @@ private func smallMatmulKernel(_ a: UnsafePointer<Float>, _ transposeA: Bool, _ 
             j += 16
         }
         if fullColumns < n {
-            smallMatmulEdge(a, rowStride, columnStride, b, c, rows: i..<(i + 6), columns: fullColumns..<n, ldb, k, accumulate)
+            smallMatmulEdge(a, rowStride, columnStride, b, c, rows: i..<(i + 6), columns: fullColumns..<n, ldb, k,
+                            accumulate, bias: bias)
         }
         i += 6
     }
     if i < m {
-        smallMatmulEdge(a, rowStride, columnStride, b, c, rows: i..<m, columns: 0..<n, ldb, k, accumulate)
+        smallMatmulEdge(a, rowStride, columnStride, b, c, rows: i..<m, columns: 0..<n, ldb, k, accumulate, bias: bias)
     }
 }
 
@@ -169,7 +176,8 @@ private func smallMatmulKernel(_ a: UnsafePointer<Float>, _ transposeA: Bool, _ 
 @inline(never)
 private func smallMatmulEdge(_ a: UnsafePointer<Float>, _ rowStride: Int, _ columnStride: Int,
                              _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                             rows: Range<Int>, columns: Range<Int>, _ ldb: Int, _ k: Int, _ accumulate: Bool) {
+                             rows: Range<Int>, columns: Range<Int>, _ ldb: Int, _ k: Int, _ accumulate: Bool,
+                             bias: UnsafePointer<Float>?) {
     let n = columns.upperBound
     var i = rows.lowerBound
     while i < rows.upperBound {
@@ -177,8 +185,14 @@ private func smallMatmulEdge(_ a: UnsafePointer<Float>, _ rowStride: Int, _ colu
         var j = columns.lowerBound
         while j < n {
             let wide = j + 8 < n  // two vectors of columns (16) or one (8)
-            var c00 = Lanes(), c01 = Lanes(), c10 = Lanes(), c11 = Lanes()
-            var c20 = Lanes(), c21 = Lanes(), c30 = Lanes(), c31 = Lanes()
+            let first = Swift.min(8, n - j), second = Swift.max(0, Swift.min(8, n - j - 8))
+            var start0 = Lanes(), start1 = Lanes()
+            if let bias {
+                for lane in 0..<first { start0[lane] = bias[j + lane] }
+                for lane in 0..<second { start1[lane] = bias[j + 8 + lane] }
+            }
+            var c00 = start0, c01 = start1, c10 = start0, c11 = start1
+            var c20 = start0, c21 = start1, c30 = start0, c31 = start1
             var bp = b + j, ap = a + i * rowStride
             let (r1, r2, r3) = (rowStride, rowStride &* 2, rowStride &* 3)
             if height == 4 && wide {
@@ -204,7 +218,6 @@ private func smallMatmulEdge(_ a: UnsafePointer<Float>, _ rowStride: Int, _ colu
                     ap += columnStride
                 }
             }
-            let first = Swift.min(8, n - j), second = Swift.max(0, Swift.min(8, n - j - 8))
             func emit(_ r: Int, _ v0: Lanes, _ v1: Lanes) {
                 let row = c + (i + r) * n + j
                 store(v0, row, count: first, accumulate: accumulate)

@@ -15,16 +15,29 @@ final class TensorStorage: ManagedBuffer<Int, Float> {
     }
 
     static func make(repeating value: Float, count: Int) -> TensorStorage {
-        let storage = make(uninitializedCount: count)
+        let storage = allocate(count: count)
         storage.base.initialize(repeating: value, count: count)
         return storage
     }
 
     var count: Int { header }
 
+    /// A buffer from the task's pool if one is in scope (see TensorPool.swift), else the heap.
+    static func allocate(count: Int) -> TensorStorage {
+        allocate(count: count, from: TensorPool.current)
+    }
+
+    /// The same with the pool already looked up (a task-local read costs ~20 ns; hot ops read
+    /// it once for all their buffers).
+    static func allocate(count: Int, from pool: TensorPool?) -> TensorStorage {
+        pool?.storage(count: count) ?? make(uninitializedCount: count)
+    }
+
     /// The elements; valid while this storage is alive (its tensor holds it).
     var base: UnsafeMutablePointer<Float> { withUnsafeMutablePointerToElements { $0 } }
 
+    /// A private copy for writing (always from the heap: a pooled copy would be shared with
+    /// the pool again, and the next write would copy again).
     func copy() -> TensorStorage {
         let result = TensorStorage.make(uninitializedCount: count)
         result.base.update(from: base, count: count)
@@ -47,7 +60,11 @@ public struct Tensor {
 
     /// A tensor whose elements are not yet written; kernels fill it.
     init(uninitializedShape shape: [Int]) {
-        self.init(shape: shape, storage: TensorStorage.make(uninitializedCount: shape.reduce(1, *)))
+        self.init(shape: shape, storage: TensorStorage.allocate(count: shape.reduce(1, *)))
+    }
+
+    init(uninitializedShape shape: [Int], pool: TensorPool?) {
+        self.init(shape: shape, storage: TensorStorage.allocate(count: shape.reduce(1, *), from: pool))
     }
 
     public var count: Int { storage.count }
@@ -81,7 +98,7 @@ extension Tensor {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
         precondition(scalars.count == shape.reduce(1, *),
                      "\(scalars.count) scalars cannot fill shape \(shape)")
-        let storage = TensorStorage.make(uninitializedCount: scalars.count)
+        let storage = TensorStorage.allocate(count: scalars.count)
         scalars.withUnsafeBufferPointer { storage.base.update(from: $0.baseAddress!, count: scalars.count) }
         self.init(shape: shape, storage: storage)
     }
@@ -90,7 +107,11 @@ extension Tensor {
     public init(_ scalars: [Float]) { self.init(scalars, shape: [scalars.count]) }
 
     /// A rank-0 (scalar) tensor.
-    public init(_ scalar: Float) { self.init([scalar], shape: []) }
+    public init(_ scalar: Float) {
+        let storage = TensorStorage.allocate(count: 1)
+        storage.base[0] = scalar
+        self.init(shape: [], storage: storage)
+    }
 
     /// A rank-2 tensor from rows of equal length.
     public init(rows: [[Float]]) {
@@ -118,20 +139,18 @@ extension Tensor {
     /// Uniform samples in `[low, high)`.
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
                                using generator: inout RandomGenerator) -> Tensor {
-        var result = Tensor(uninitializedShape: shape)
-        result.withUnsafeMutableBufferPointer { buffer in
-            for i in buffer.indices { buffer[i] = low + (high - low) * generator.nextUniform() }
-        }
+        let result = Tensor(uninitializedShape: shape)
+        let values = result.storage.base  // a fresh buffer: no copy-on-write check needed
+        for i in 0..<result.count { values[i] = low + (high - low) * generator.nextUniform() }
         return result
     }
 
     /// Normal samples with the given mean and standard deviation.
     public static func normal(_ shape: [Int], mean: Float = 0, standardDeviation: Float = 1,
                               using generator: inout RandomGenerator) -> Tensor {
-        var result = Tensor(uninitializedShape: shape)
-        result.withUnsafeMutableBufferPointer { buffer in
-            for i in buffer.indices { buffer[i] = mean + standardDeviation * generator.nextNormal() }
-        }
+        let result = Tensor(uninitializedShape: shape)
+        let values = result.storage.base
+        for i in 0..<result.count { values[i] = mean + standardDeviation * generator.nextNormal() }
         return result
     }
 }

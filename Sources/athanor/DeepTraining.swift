@@ -77,8 +77,10 @@ struct DeepTrainer {
         func wall() -> Double { previousWall + Double(nanoseconds() - start) / 1e9 }
         var lastProgress = 0.0, nextCheckpoint = nextMultiple(after: agent.stepsDone)
         let startSteps = agent.stepsDone
+        // Each iteration's tensors and graph nodes reuse the buffers of the one before.
+        let pool = TensorPool()
         while agent.stepsDone < configuration.totalSteps {
-            let report = try agent.iterate()
+            let report = try withTensorPool(pool) { try agent.iterate() }
             recent += report.episodes.map(\.totalReward)
             if recent.count > 100 { recent.removeFirst(recent.count - 100) }
             let meanReturn = recent.isEmpty ? Double.nan : recent.reduce(0, +) / Double(recent.count)

@@ -39,8 +39,14 @@ enum PerfBenchmarks {
     }
 
     /// One training step of an MLP (tanh hidden layers, linear output): zero-grad, forward,
-    /// MSE against a fixed random target, backward, Adam (lr 1e-3) step, on a fixed batch.
+    /// MSE against a fixed random target, backward, Adam (lr 1e-3) step, on a fixed batch —
+    /// inside a `TensorPool` scope, as a training loop runs it (buffers and graph nodes are
+    /// recycled from step to step).
     static func mlpStep(sizes: [Int], batch: Int, warmup: Int, steps: Int) -> StepResult {
+        withTensorPool { mlpStepInPool(sizes: sizes, batch: batch, warmup: warmup, steps: steps) }
+    }
+
+    private static func mlpStepInPool(sizes: [Int], batch: Int, warmup: Int, steps: Int) -> StepResult {
         var generator = RandomGenerator(seed: 0)
         let model = Sequential.mlp(sizes, activation: .tanh, using: &generator)
         let optimizer = Adam(model.parameters, learningRate: 1e-3)

