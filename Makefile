@@ -27,7 +27,7 @@ test: deps
 # PyTorch MLP steps, Gymnasium environment steps, Stable-Baselines3 PPO/DQN training.
 perf: build
 	$(ANCHORS)/setup.sh
-	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 3 --training
+	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 5 --training
 
 clean:
 	rm -rf .build

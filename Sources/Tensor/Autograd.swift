@@ -66,7 +66,7 @@ final class GradNode {
         saved = SavedTensors()
     }
 
-    /// A node from the task's pool (reset) or a new one, recording an op whose backward is
+    /// A node from the thread's pool (reset) or a new one, recording an op whose backward is
     /// `backward`, on operands whose nodes are `inputs`; nil when grad mode is off.
     static func recording(_ backward: Backward, inputs first: GradNode?, _ second: GradNode? = nil,
                           _ third: GradNode? = nil, more: [GradNode?] = []) -> GradNode? {

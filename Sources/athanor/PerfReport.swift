@@ -104,14 +104,16 @@ struct PerfReport {
             PyTorch figures come from the `mlp_bench` function of `../shared/anchors/torch_micro.py`
             (\(torchVersion.map { "torch \($0)" } ?? "not run this time"), 1 thread), run in alternating rounds with ours
             in the same invocation on the same machine, so speed drift of this shared machine hits both alike.
-            Each train step is zero-grad + forward + MSE + backward + Adam (lr 1e-3) on a fixed batch; a round's
-            figure is the median of individually timed steps after warm-up; the table gives medians over rounds.
+            Each train step is zero-grad + forward + MSE + backward + Adam (lr 1e-3) on a fixed batch, inside
+            `withTensorPool` as a training loop runs it (`athanor train` does); a round's figure is the median of
+            individually timed steps after warm-up; the table gives medians over rounds.
             Both sides use one BLAS thread for the MLPs; sgemm uses OpenBLAS's default threads for both columns.
             Environment throughput: random actions, auto-reset, Gymnasium 1.4.0 through the functions of
             `../shared/anchors/env_throughput.py` (pre-drawn actions), Athanor through the typed API,
             `VectorEnvironment` (8 copies on one thread, as SyncVectorEnv) and `CartPoleBatch` (4096 carts as
             arrays on one thread, as Gymnasium's numpy CartPoleVectorEnv).
-            Allocations are counted by interposing malloc in the CLI.
+            Allocations are every malloc/calloc/realloc/memalign in 200 steps after the warm-up, counted by
+            interposing glibc's allocator in the CLI (tensor buffers, graph nodes, closure contexts, arrays).
 
             | benchmark | Athanor | reference | ratio | target | met |
             |---|---:|---:|---:|---|---|
