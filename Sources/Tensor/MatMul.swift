@@ -6,7 +6,7 @@ import COpenBLAS
 
 /// C ← alpha·op(A)·op(B) + beta·C for row-major matrices; op(A) is m×k, op(B) is k×n.
 /// With `bias` (n values, beta 0): C ← bias + alpha·op(A)·op(B), the bias added to every row.
-/// `pool`: the task's tensor pool if the caller has looked it up (for scratch space).
+/// `pool`: the thread's tensor pool if the caller has looked it up (scratch space; nil: look it up).
 @inline(__always)
 func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
            _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,

@@ -22,13 +22,12 @@ final class TensorStorage: ManagedBuffer<Int, Float> {
 
     var count: Int { header }
 
-    /// A buffer from the task's pool if one is in scope (see TensorPool.swift), else the heap.
+    /// A buffer from the thread's pool if one is in scope (see TensorPool.swift), else the heap.
     static func allocate(count: Int) -> TensorStorage {
         allocate(count: count, from: TensorPool.current)
     }
 
-    /// The same with the pool already looked up (a task-local read costs ~20 ns; hot ops read
-    /// it once for all their buffers).
+    /// The same with the pool already looked up (hot ops look it up once for all their buffers).
     static func allocate(count: Int, from pool: TensorPool?) -> TensorStorage {
         pool?.storage(count: count) ?? make(uninitializedCount: count)
     }
