@@ -149,7 +149,7 @@ struct MetricsLog {
     init(directory: URL) throws {
         let csvURL = directory.appendingPathComponent("metrics.csv"), jsonURL = directory.appendingPathComponent("metrics.jsonl")
         for url in [csvURL, jsonURL] where !FileManager.default.fileExists(atPath: url.path) {
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)  // if it fails, opening it below throws
         }
         csv = try FileHandle(forWritingTo: csvURL)
         jsonl = try FileHandle(forWritingTo: jsonURL)
