@@ -44,8 +44,12 @@ final class GradNode {
     var moreInputs: [GradNode?] = []
     var backward = Backward.none
     var saved = SavedTensors()
-    var isLeaf = true
     fileprivate var visited = false
+
+    /// A tensor created with `requiringGrad`, not by an op: it keeps its gradient.
+    var isLeaf: Bool {
+        if case .none = backward { true } else { false }
+    }
 
     var inputCount: Int { moreInputs.isEmpty ? 3 : 3 + moreInputs.count }
 
@@ -81,7 +85,6 @@ final class GradNode {
         }
         (node.input0, node.input1, node.input2, node.moreInputs) = (first, second, third, more)
         node.backward = backward
-        node.isLeaf = false
         return node
     }
 
@@ -163,9 +166,9 @@ extension Tensor {
     public func recordingGradient(of operands: [Tensor],
                                   backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard operands.contains(where: { $0.node != nil }) else { return self }
-        let nodes = operands.map(\.node)
-        guard let node = GradNode.recording(.several(backward), inputs: nodes.first ?? nil, nodes.count > 1 ? nodes[1] : nil,
-                                            nodes.count > 2 ? nodes[2] : nil, more: Array(nodes.dropFirst(3)))
+        func input(_ index: Int) -> GradNode? { index < operands.count ? operands[index].node : nil }
+        guard let node = GradNode.recording(.several(backward), inputs: input(0), input(1), input(2),
+                                            more: operands.dropFirst(3).map(\.node))
         else { return self }
         return Tensor(shape: shape, storage: storage, node: node)
     }

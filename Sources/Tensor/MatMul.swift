@@ -6,16 +6,15 @@ import COpenBLAS
 
 /// C ← alpha·op(A)·op(B) + beta·C for row-major matrices; op(A) is m×k, op(B) is k×n.
 /// With `bias` (n values, beta 0): C ← bias + alpha·op(A)·op(B), the bias added to every row.
-/// `pool`: the thread's tensor pool if the caller has looked it up (scratch space; nil: look it up).
 @inline(__always)
 func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
            _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
-           bias: UnsafePointer<Float>? = nil, pool: TensorPool? = nil) {
+           bias: UnsafePointer<Float>? = nil) {
     if m == 0 || n == 0 { return }
     if let bias, k == 0 || !(m * n * k <= smallMatmulLimit && n >= 8 && alpha == 1) {
         // Only the Swift kernel takes the bias into its accumulators; elsewhere it is copied first.
         fillRows(c, rows: m, with: bias, count: n)
-        sgemm(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, alpha: alpha, beta: 1, pool: pool)
+        sgemm(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, alpha: alpha, beta: 1)
         return
     }
     if k == 0 {
@@ -25,7 +24,7 @@ func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float
     if m * n * k <= smallMatmulLimit && alpha == 1 && (beta == 0 || beta == 1) {
         if n >= 8 {
             smallMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k,
-                        accumulate: beta == 1, bias: bias, pool: pool)
+                        accumulate: beta == 1, bias: bias)
             return
         }
         if narrowMatmul(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, accumulate: beta == 1) {
@@ -139,19 +138,18 @@ extension Tensor {
         let rows = x.count / Swift.max(inFeatures, 1)
         // The result's shape: x's own array when the width is unchanged, a pooled [rows, out]
         // when a pool is in scope (a new array is an allocation), else a new array.
-        let pool = TensorPool.current
         var outShape = x.shape
         if outFeatures != inFeatures {
-            if x.rank == 2, let pool {
+            if x.rank == 2, let pool = TensorPool.current {
                 outShape = pool.shape(rows, outFeatures)
             } else {
                 outShape[outShape.count - 1] = outFeatures
             }
         }
-        let out = Tensor(uninitializedShape: outShape, pool: pool)
+        let out = Tensor(uninitializedShape: outShape)
         let po = out.storage.base
         sgemm(x.storage.base, transposeA: false, weight.storage.base, transposeB: true, po,
-              m: rows, n: outFeatures, k: inFeatures, bias: bias?.storage.base, pool: pool)
+              m: rows, n: outFeatures, k: inFeatures, bias: bias?.storage.base)
         switch activation {
         case .identity: break
         case .tanh: for i in 0..<out.count { po[i] = fastTanh(po[i]) }
@@ -166,12 +164,11 @@ extension Tensor {
         guard let x = saved.first, let weight = saved.second, let out = saved.fourth else { return (nil, nil, nil) }
         let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
         let rows = x.count / Swift.max(inFeatures, 1)
-        let pool = TensorPool.current
         // Through the activation first, from the saved output y: tanh′ = 1 − y², relu′ = [y > 0].
         var gz = g
         let code = saved.number
         if code != FusedActivation.identity.code {
-            gz = Tensor(uninitializedShape: g.shape, pool: pool)
+            gz = Tensor(uninitializedShape: g.shape)
             let (pg, py, pz) = (g.storage.base, out.storage.base, gz.storage.base)
             if code == FusedActivation.tanh.code {
                 for i in 0..<g.count { pz[i] = pg[i] * (1 - py[i] * py[i]) }
@@ -181,11 +178,11 @@ extension Tensor {
         }
         // Results take the shapes of x, W and b (sharing their shape arrays).
         let dx = x.requiresGrad
-            ? product(gz, weight, rows: rows, k: outFeatures, columns: inFeatures, shape: x.shape, pool: pool) : nil
+            ? product(gz, weight, rows: rows, k: outFeatures, columns: inFeatures, shape: x.shape) : nil
         let dw = weight.requiresGrad  // gᵀ·x
-            ? product(gz, x, transposeA: true, rows: outFeatures, k: rows, columns: inFeatures, shape: weight.shape, pool: pool) : nil
+            ? product(gz, x, transposeA: true, rows: outFeatures, k: rows, columns: inFeatures, shape: weight.shape) : nil
         guard let bias = saved.third, bias.requiresGrad else { return (dx, dw, nil) }
-        return (dx, dw, columnSums(gz, rows: rows, columns: outFeatures, shape: bias.shape, pool: pool))
+        return (dx, dw, columnSums(gz, rows: rows, columns: outFeatures, shape: bias.shape))
     }
 }
 
@@ -204,16 +201,16 @@ extension Tensor.FusedActivation {
 
 /// op(a)·b as a new tensor of `shape` (rows × columns elements), a and b read as matrices.
 private func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false,
-                     rows: Int, k: Int, columns: Int, shape: [Int], pool: TensorPool?) -> Tensor {
-    let out = Tensor(uninitializedShape: shape, pool: pool)
+                     rows: Int, k: Int, columns: Int, shape: [Int]) -> Tensor {
+    let out = Tensor(uninitializedShape: shape)
     sgemm(a.storage.base, transposeA: transposeA, b.storage.base, transposeB: false, out.storage.base,
-          m: rows, n: columns, k: k, pool: pool)
+          m: rows, n: columns, k: k)
     return out
 }
 
 /// Σ over the rows of a rows × columns matrix (a bias's gradient), as a tensor of `shape`.
-private func columnSums(_ g: Tensor, rows: Int, columns: Int, shape: [Int], pool: TensorPool?) -> Tensor {
-    let out = Tensor(uninitializedShape: shape, pool: pool)
+private func columnSums(_ g: Tensor, rows: Int, columns: Int, shape: [Int]) -> Tensor {
+    let out = Tensor(uninitializedShape: shape)
     let (pg, po) = (g.storage.base, out.storage.base)
     var j = 0
     @inline(__always) func lanes(_ r: Int) -> Lanes { UnsafeRawPointer(pg + r * columns + j).loadUnaligned(as: Lanes.self) }
@@ -240,8 +237,7 @@ private func columnSums(_ g: Tensor, rows: Int, columns: Int, shape: [Int], pool
 
 /// Copies `count` values into each of `rows` consecutive rows, eight lanes at a time (a
 /// memcpy call per short row costs more than the copy).
-func fillRows(_ destination: UnsafeMutablePointer<Float>, rows: Int,
-                      with source: UnsafePointer<Float>, count: Int) {
+func fillRows(_ destination: UnsafeMutablePointer<Float>, rows: Int, with source: UnsafePointer<Float>, count: Int) {
     for r in 0..<rows {
         let row = destination + r * count
         var j = 0

@@ -75,7 +75,7 @@ func narrowMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointe
 /// C = bias + op(A)·op(B) with the n-vector `bias` added to every row (a linear layer).
 func smallMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
                  _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool,
-                 bias: UnsafePointer<Float>? = nil, pool: TensorPool?) {
+                 bias: UnsafePointer<Float>? = nil) {
     let paddedN = (n + 7) & ~7
     if !transposeB && paddedN == n {
         smallMatmulKernel(a, transposeA, b, c, m, n, k, accumulate, bias: bias)
@@ -83,7 +83,7 @@ func smallMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer
     }
     // Rows of op(B), padded with zeros to a multiple of 8 lanes, in a tensor buffer (pooled
     // in a training loop; the stack takes only 1 KiB before Swift falls back to the heap).
-    let scratch = pool.map { TensorStorage.allocate(count: k * paddedN, from: $0) } ?? TensorStorage.allocate(count: k * paddedN)
+    let scratch = TensorStorage.allocate(count: k * paddedN)
     withExtendedLifetime(scratch) {
         let packed = scratch.base
         if transposeB {

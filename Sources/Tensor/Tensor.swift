@@ -14,7 +14,7 @@ final class TensorStorage: ManagedBuffer<Int, Float> {
         return unsafeDowncast(buffer, to: TensorStorage.self)
     }
 
-    static func make(repeating value: Float, count: Int) -> TensorStorage {
+    static func allocate(repeating value: Float, count: Int) -> TensorStorage {
         let storage = allocate(count: count)
         storage.base.initialize(repeating: value, count: count)
         return storage
@@ -24,12 +24,7 @@ final class TensorStorage: ManagedBuffer<Int, Float> {
 
     /// A buffer from the thread's pool if one is in scope (see TensorPool.swift), else the heap.
     static func allocate(count: Int) -> TensorStorage {
-        allocate(count: count, from: TensorPool.current)
-    }
-
-    /// The same with the pool already looked up (hot ops look it up once for all their buffers).
-    static func allocate(count: Int, from pool: TensorPool?) -> TensorStorage {
-        pool?.storage(count: count) ?? make(uninitializedCount: count)
+        TensorPool.current?.storage(count: count) ?? make(uninitializedCount: count)
     }
 
     /// The elements; valid while this storage is alive (its tensor holds it).
@@ -60,10 +55,6 @@ public struct Tensor {
     /// A tensor whose elements are not yet written; kernels fill it.
     init(uninitializedShape shape: [Int]) {
         self.init(shape: shape, storage: TensorStorage.allocate(count: shape.reduce(1, *)))
-    }
-
-    init(uninitializedShape shape: [Int], pool: TensorPool?) {
-        self.init(shape: shape, storage: TensorStorage.allocate(count: shape.reduce(1, *), from: pool))
     }
 
     public var count: Int { storage.count }
@@ -120,7 +111,7 @@ extension Tensor {
     }
 
     public static func full(_ value: Float, shape: [Int]) -> Tensor {
-        Tensor(shape: shape, storage: TensorStorage.make(repeating: value, count: shape.reduce(1, *)))
+        Tensor(shape: shape, storage: TensorStorage.allocate(repeating: value, count: shape.reduce(1, *)))
     }
 
     public static func zeros(_ shape: [Int]) -> Tensor { full(0, shape: shape) }
