@@ -1,8 +1,15 @@
 # The two commands of the README: `make demo` and `make test`. Both install missing Debian
 # packages themselves (scripts/install-deps.sh), so they work on a fresh machine as root.
 SWIFT ?= swift
-ATHANOR := .build/release/athanor
 ANCHORS ?= ../shared/anchors
+# What the Swift code is compiled for (Package.swift): baseline, the default, is x86-64-v3
+# (AVX2, FMA) or ARMv8, so every machine meeting it gives the same numbers for the same seed;
+# CPU=native uses the build host's whole instruction set, in its own build folder.
+CPU ?= baseline
+export ATHANOR_CPU := $(CPU)
+SCRATCH := $(if $(filter baseline,$(CPU)),.build,.build-$(CPU))
+SWIFT_FLAGS := -c release --traits SDL --scratch-path $(SCRATCH)
+ATHANOR := $(SCRATCH)/release/athanor
 
 .PHONY: demo test build perf deps clean
 
@@ -10,7 +17,7 @@ deps:
 	@scripts/install-deps.sh
 
 build: deps
-	$(SWIFT) build -c release --product athanor --traits SDL
+	$(SWIFT) build $(SWIFT_FLAGS) --product athanor
 
 # Main job: build, train the deep agents on CartPole (3 seeds each), reproduce Sutton & Barto's
 # figures, run the micro-benchmarks; print the results tables (and write Results/).
@@ -21,7 +28,7 @@ demo: build
 
 # The whole test suite, on an optimised build (tests that train need it).
 test: deps
-	$(SWIFT) test -c release --traits SDL
+	$(SWIFT) test $(SWIFT_FLAGS)
 
 # Benchmarks side by side with the Python anchors (creates their venv on first use, ≈ 5 GB):
 # PyTorch MLP steps, Gymnasium environment steps, Stable-Baselines3 PPO/DQN training.
@@ -30,4 +37,4 @@ perf: build
 	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 5 --training
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-native .build-generic

@@ -3,18 +3,38 @@
 // Dependencies point one way: Tensor → NN → RL → Environments / Agents → CLI.
 import PackageDescription
 
-// Athanor builds from source where it runs, so the element-wise kernels may use the host's full
-// vector width (AVX2 and FMA on the machines we target), as `-march=native` would in C.
-// `-fno-math-errno` lets `squareRoot()` compile to a vector instruction: without it Swift on
-// Linux keeps a libm call for errno's sake, and loops containing it do not vectorise.
-// Exclusivity is checked at compile time; the run-time check of class properties costs more
-// than the arithmetic of a 64-unit layer, so it is left out of these targets. Cross-module
-// optimisation lets generic code (vector environments, wrappers) specialise for the concrete
-// environment in the caller's module instead of going through witness tables every step.
-let vectorised: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "native", "-Xcc", "-fno-math-errno", "-enforce-exclusivity=unchecked",
-                  "-cross-module-optimization"]),
-]
+// MARK: - What the Swift code is compiled for
+//
+// Results must not depend on the machine they ran on, so the default build (`baseline`) compiles
+// for a fixed instruction set: x86-64-v3 on x86_64 (AVX2, FMA, BMI2, F16C — Haswell's set, which
+// is what the Swift compiler calls it) and plain ARMv8 (NEON, FMA) on arm64. Every machine that
+// meets it runs the same instructions and gets the same bits; Tensor pins OpenBLAS to the
+// matching kernels (BLAS.swift). `ATHANOR_CPU=native` (`make CPU=native`) compiles for the build
+// host instead, faster there and nowhere else; `ATHANOR_CPU=generic` uses no CPU flags at all.
+//
+// SwiftPM refuses unsafe flags in a package that another one depends on by version (SwiftPM
+// allows them in a root package, a path dependency or a branch/revision checkout), so such a
+// versioned checkout, which SwiftPM keeps in a `checkouts` folder, builds `generic`.
+//
+// Besides the CPU, two flags are measured to matter (Results/perf.md): cross-module optimisation
+// lets the generic environments and wrappers specialise in the caller's module (2.2× the
+// 8-CartPole vector env and FrozenLake steps), and `-fno-math-errno` lets `squareRoot()` be one
+// instruction instead of a libm call kept for errno's sake (the small MLP step 31 % faster).
+let isVersionedCheckout = Context.packageDirectory.split(separator: "/").contains("checkouts")
+let cpu = isVersionedCheckout ? "generic" : (Context.environment["ATHANOR_CPU"] ?? "baseline")
+guard ["baseline", "native", "generic"].contains(cpu) else {
+    fatalError("ATHANOR_CPU=\(cpu): expected baseline, native or generic")
+}
+#if arch(x86_64)
+let targetCPU: [String] = cpu == "native" ? ["-target-cpu", "native"] : cpu == "baseline" ? ["-target-cpu", "haswell"] : []
+let hasFusedMultiplyAdd = cpu != "generic"
+#else
+let targetCPU: [String] = cpu == "native" ? ["-target-cpu", "native"] : []
+let hasFusedMultiplyAdd = true  // every ARMv8 core has FMA
+#endif
+let vectorised: [SwiftSetting] = [.define("ATHANOR_CPU_\(cpu.uppercased())")]
+    + (hasFusedMultiplyAdd ? [.define("ATHANOR_FMA")] : [])
+    + (cpu == "generic" ? [] : [.unsafeFlags(targetCPU + ["-cross-module-optimization", "-Xcc", "-fno-math-errno"])])
 
 let package = Package(
     name: "Athanor",
@@ -49,7 +69,9 @@ let package = Package(
         .systemLibrary(name: "CGIF", path: "Sources/CGIF", providers: [.apt(["libgif-dev"])]),
         // Counts heap allocations for `athanor perf`; linked into the CLI only.
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
-        .target(name: "Tensor", dependencies: ["COpenBLAS"], path: "Sources/Tensor", swiftSettings: vectorised),
+        // Reads and sets the thread's floating-point mode (flushing subnormals), which Swift cannot.
+        .target(name: "CFloatMode", path: "Sources/CFloatMode"),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CFloatMode"], path: "Sources/Tensor", swiftSettings: vectorised),
         .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN", swiftSettings: vectorised),
         .target(name: "RL", dependencies: ["NN"], path: "Sources/RL", swiftSettings: vectorised),
         .target(name: "Environments", dependencies: ["RL"], path: "Environments", swiftSettings: vectorised),
@@ -72,16 +94,18 @@ let package = Package(
             ],
             path: "Sources/athanor"
         ),
+        // Helpers the test targets share.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], path: "Tests/TensorTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], path: "Tests/NNTests",
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], path: "Tests/NNTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL"], path: "Tests/EnvironmentsTests",
+        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL", "TestSupport"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor"], path: "Tests/AgentsTests",
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "TestSupport"], path: "Tests/AgentsTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VisualizerTests",
-                    dependencies: ["Visualizer", "Environments", "RL", .target(name: "CSDL2", condition: .when(traits: ["SDL"]))],
+                    dependencies: ["Visualizer", "Environments", "RL", "TestSupport", .target(name: "CSDL2", condition: .when(traits: ["SDL"]))],
                     path: "Tests/VisualizerTests"),
         // Runs the built `athanor` binary (swift test builds it alongside the tests).
         .testTarget(name: "CLITests", path: "Tests/CLITests"),

@@ -280,7 +280,7 @@ private func sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Float {
     var i = 0
     while i + 8 <= x.count {
         let v = base.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-        lanes.addProduct(v, v)
+        lanes = lanes.plusProduct(v, v)
         i += 8
     }
     var tail: Float = 0

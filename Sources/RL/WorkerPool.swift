@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import Tensor
 
 /// Threads that stay awake between jobs, so a job of ~100 µs can be split across cores.
 ///
@@ -17,6 +18,8 @@ public final class WorkerPool: @unchecked Sendable {
         let stopping = Atomic<Bool>(false)
         /// Written before `generation` is bumped, read after it is seen: ordered by the atomics.
         var job: (@Sendable (Int) -> Void)?
+        /// The caller's floating-point mode, which the workers take on for the job.
+        var flushesSubnormals = false
         let sleeping: [Flag]
         init(workers: Int) { sleeping = (0..<workers).map { _ in Flag() } }
     }
@@ -49,6 +52,7 @@ public final class WorkerPool: @unchecked Sendable {
     /// Runs `job(0)` on the caller and `job(1)`…`job(workers)` on the workers; returns when all are done.
     public func run(_ job: @escaping @Sendable (Int) -> Void) {
         shared.job = job
+        shared.flushesSubnormals = Subnormals.areFlushedToZero
         shared.pending.store(workers, ordering: .sequentiallyConsistent)
         shared.generation.add(1, ordering: .sequentiallyConsistent)
         for flag in shared.sleeping where flag.asleep.exchange(false, ordering: .sequentiallyConsistent) { flag.wake.signal() }
@@ -76,6 +80,7 @@ public final class WorkerPool: @unchecked Sendable {
             }
             seen = shared.generation.load(ordering: .acquiring)
             if shared.stopping.load(ordering: .acquiring) { return }
+            if Subnormals.areFlushedToZero != shared.flushesSubnormals { Subnormals.areFlushedToZero = shared.flushesSubnormals }
             shared.job?(index + 1)
             shared.pending.subtract(1, ordering: .releasing)
         }

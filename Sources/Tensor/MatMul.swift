@@ -31,6 +31,7 @@ func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float
             return
         }
     }
+    _ = BLAS.configured
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha,
@@ -249,6 +250,3 @@ func fillRows(_ destination: UnsafeMutablePointer<Float>, rows: Int, with source
         while j < count { row[j] = source[j]; j += 1 }
     }
 }
-
-/// Sets how many threads OpenBLAS uses (it defaults to one per core).
-public func setBLASThreadCount(_ count: Int) { openblas_set_num_threads(Int32(count)) }

@@ -21,17 +21,17 @@ import Foundation
     let x2 = x * x
     // Horner's rule with fused multiply-adds: c + p·x².
     var p: Float = -2.760_768_477_423_55e-16
-    p = Float(2.000_187_904_824_77e-13).addingProduct(p, x2)
-    p = Float(-8.604_671_522_137_35e-11).addingProduct(p, x2)
-    p = Float(5.122_297_090_371_14e-8).addingProduct(p, x2)
-    p = Float(1.485_722_357_179_79e-5).addingProduct(p, x2)
-    p = Float(6.372_619_288_754_36e-4).addingProduct(p, x2)
-    p = Float(4.893_524_558_917_86e-3).addingProduct(p, x2)
+    p = Float(2.000_187_904_824_77e-13).plusProduct(p, x2)
+    p = Float(-8.604_671_522_137_35e-11).plusProduct(p, x2)
+    p = Float(5.122_297_090_371_14e-8).plusProduct(p, x2)
+    p = Float(1.485_722_357_179_79e-5).plusProduct(p, x2)
+    p = Float(6.372_619_288_754_36e-4).plusProduct(p, x2)
+    p = Float(4.893_524_558_917_86e-3).plusProduct(p, x2)
     p = p * x
     var q: Float = 1.198_258_394_667_02e-6
-    q = Float(1.185_347_056_866_54e-4).addingProduct(q, x2)
-    q = Float(2.268_434_632_439_00e-3).addingProduct(q, x2)
-    q = Float(4.893_525_185_543_85e-3).addingProduct(q, x2)
+    q = Float(1.185_347_056_866_54e-4).plusProduct(q, x2)
+    q = Float(2.268_434_632_439_00e-3).plusProduct(q, x2)
+    q = Float(4.893_525_185_543_85e-3).plusProduct(q, x2)
     let r = p / q
     return r > 1 ? 1 : (r < -1 ? -1 : r)
 }

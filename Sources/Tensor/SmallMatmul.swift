@@ -44,7 +44,7 @@ func narrowMatmul(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointe
                 var lanes = Lanes()
                 var p = 0
                 while p + 8 <= k {
-                    lanes = lanes.addingProduct(load(row + p), load(column + p))
+                    lanes = lanes.plusProduct(load(row + p), load(column + p))
                     p += 8
                 }
                 var total = lanes.sum()
@@ -141,12 +141,12 @@ private func smallMatmulKernel(_ a: UnsafePointer<Float>, _ transposeA: Bool, _ 
             let (r1, r2, r3, r4, r5) = (rowStride, rowStride &* 2, rowStride &* 3, rowStride &* 4, rowStride &* 5)
             for _ in 0..<k {
                 let b0 = load(bp), b1 = load(bp + 8)
-                var x = Lanes(repeating: ap[0]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-                x = Lanes(repeating: ap[r1]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
-                x = Lanes(repeating: ap[r2]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
-                x = Lanes(repeating: ap[r3]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
-                x = Lanes(repeating: ap[r4]); c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
-                x = Lanes(repeating: ap[r5]); c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
+                var x = Lanes(repeating: ap[0]); c00 = c00.plusProduct(x, b0); c01 = c01.plusProduct(x, b1)
+                x = Lanes(repeating: ap[r1]); c10 = c10.plusProduct(x, b0); c11 = c11.plusProduct(x, b1)
+                x = Lanes(repeating: ap[r2]); c20 = c20.plusProduct(x, b0); c21 = c21.plusProduct(x, b1)
+                x = Lanes(repeating: ap[r3]); c30 = c30.plusProduct(x, b0); c31 = c31.plusProduct(x, b1)
+                x = Lanes(repeating: ap[r4]); c40 = c40.plusProduct(x, b0); c41 = c41.plusProduct(x, b1)
+                x = Lanes(repeating: ap[r5]); c50 = c50.plusProduct(x, b0); c51 = c51.plusProduct(x, b1)
                 bp += ldb
                 ap += columnStride
             }
@@ -198,10 +198,10 @@ private func smallMatmulEdge(_ a: UnsafePointer<Float>, _ rowStride: Int, _ colu
             if height == 4 && wide {
                 for _ in 0..<k {
                     let b0 = load(bp), b1 = load(bp + 8)
-                    var x = Lanes(repeating: ap[0]); c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
-                    x = Lanes(repeating: ap[r1]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
-                    x = Lanes(repeating: ap[r2]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
-                    x = Lanes(repeating: ap[r3]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
+                    var x = Lanes(repeating: ap[0]); c00 = c00.plusProduct(x, b0); c01 = c01.plusProduct(x, b1)
+                    x = Lanes(repeating: ap[r1]); c10 = c10.plusProduct(x, b0); c11 = c11.plusProduct(x, b1)
+                    x = Lanes(repeating: ap[r2]); c20 = c20.plusProduct(x, b0); c21 = c21.plusProduct(x, b1)
+                    x = Lanes(repeating: ap[r3]); c30 = c30.plusProduct(x, b0); c31 = c31.plusProduct(x, b1)
                     bp += ldb
                     ap += columnStride
                 }
@@ -210,10 +210,10 @@ private func smallMatmulEdge(_ a: UnsafePointer<Float>, _ rowStride: Int, _ colu
                 for _ in 0..<k {
                     let b0 = load(bp), b1 = wide ? load(bp + 8) : Lanes()
                     let x0 = Lanes(repeating: ap[0])
-                    c00 = c00.addingProduct(x0, b0); c01 = c01.addingProduct(x0, b1)
-                    if height > 1 { let x = Lanes(repeating: ap[r1]); c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1) }
-                    if height > 2 { let x = Lanes(repeating: ap[r2]); c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1) }
-                    if height > 3 { let x = Lanes(repeating: ap[r3]); c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1) }
+                    c00 = c00.plusProduct(x0, b0); c01 = c01.plusProduct(x0, b1)
+                    if height > 1 { let x = Lanes(repeating: ap[r1]); c10 = c10.plusProduct(x, b0); c11 = c11.plusProduct(x, b1) }
+                    if height > 2 { let x = Lanes(repeating: ap[r2]); c20 = c20.plusProduct(x, b0); c21 = c21.plusProduct(x, b1) }
+                    if height > 3 { let x = Lanes(repeating: ap[r3]); c30 = c30.plusProduct(x, b0); c31 = c31.plusProduct(x, b1) }
                     bp += ldb
                     ap += columnStride
                 }

@@ -1,6 +1,7 @@
 import CAllocationCounter
 import ArgumentParser
 import Foundation
+import Tensor
 
 @main
 struct Athanor: ParsableCommand {
@@ -18,6 +19,10 @@ struct Athanor: ParsableCommand {
     /// Like ArgumentParser's `main`, but every error is one line on stderr (no usage dump).
     static func main() {
         keepFreedMemory()
+        if let problem = Build.unsupportedCPU {
+            FileHandle.standardError.write(Data("athanor: \(problem)\n".utf8))
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -7,25 +7,52 @@ struct ClassicReport {
     struct Row {
         let entry: ClassicEntry
         let runs: [ClassicRun]
+        /// The final policies' scores, one per seed.
         var scores: [Double] { runs.map(\.evalMean) }
-        var mean: Double { scores.reduce(0, +) / Double(scores.count) }
-        var std: Double { (scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)).squareRoot() }
+        /// The best models' scores, one per seed.
+        var bestScores: [Double] { runs.map(\.bestMean) }
+        var mean: Double { Self.mean(scores) }
+        var std: Double { Self.std(scores) }
+        var bestMean: Double { Self.mean(bestScores) }
+        var bestStd: Double { Self.std(bestScores) }
         var iqm: Double { interquartileMean(scores) }
         var interval: (low: Double, high: Double) { bootstrapInterval(strata: [scores], seed: 7) }
+        var bestIQM: Double { interquartileMean(bestScores) }
+        var bestInterval: (low: Double, high: Double) { bootstrapInterval(strata: [bestScores], seed: 7) }
         var wall: Double { runs.map(\.wallSeconds).reduce(0, +) / Double(runs.count) }
         var stepsPerSecond: Double { Double(runs.map(\.steps).reduce(0, +)) / runs.map(\.wallSeconds).reduce(0, +) }
-        var met: Bool? { entry.target.map { mean >= $0 } }
+        var met: Bool? {
+            switch entry.target {
+            case .finalMean(let x): mean >= x
+            case .bestOnEverySeed(let x): bestScores.allSatisfy { $0 >= x }
+            case nil: nil
+            }
+        }
+        var targetText: String {
+            switch entry.target {
+            case .finalMean(let x): String(format: "final ≥ %.1f", x)
+            case .bestOnEverySeed(let x): String(format: "best ≥ %.1f every seed", x)
+            case nil: "—"
+            }
+        }
+
+        static func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+        static func std(_ x: [Double]) -> Double {
+            let m = mean(x)
+            return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot()
+        }
 
         var json: [String: Any] {
             ["env": entry.env, "agent": entry.agent, "seeds": runs.count, "steps": runs.first?.steps ?? 0,
              "mean": mean, "std": std, "iqm": iqm, "iqm_ci95": [interval.low, interval.high],
+             "best_mean": bestMean, "best_std": bestStd, "best_iqm": bestIQM, "best_iqm_ci95": [bestInterval.low, bestInterval.high],
              "published_mean": entry.published?.mean ?? NSNull(), "published_std": entry.published?.std ?? NSNull(),
-             "target": entry.target ?? NSNull(), "target_met": met ?? NSNull(),
+             "target": targetText, "target_met": met ?? NSNull(),
              "wall_s_per_run": wall, "steps_per_s": stepsPerSecond]
         }
     }
 
-    /// Per agent: IQM of scores normalised to (score − random) / (published − random) over all
+    /// Per agent: IQM of best-model scores (the zoo's protocol) normalised to (score − random) / (published − random) over all
     /// its runs on entries with a published figure, with a bootstrap interval stratified by task.
     struct Aggregate {
         let agent: String
@@ -48,7 +75,7 @@ struct ClassicReport {
             let strata = rows.filter { $0.entry.agent == agent }.compactMap { row -> [Double]? in
                 guard let published = row.entry.published?.mean, let random = randomScores[row.entry.env],
                       published != random else { return nil }
-                return row.scores.map { ($0 - random) / (published - random) }
+                return row.bestScores.map { ($0 - random) / (published - random) }
             }
             guard !strata.isEmpty else { continue }
             aggregates.append(Aggregate(agent: agent, tasks: strata.count, iqm: interquartileMean(strata.flatMap { $0 }),
@@ -62,14 +89,14 @@ struct ClassicReport {
 
     func markdownTable() -> String {
         func f(_ x: Double) -> String { String(format: "%.1f", x) }
-        var md = "| env | agent | steps | seeds | eval return (mean ± std over seeds) | IQM [95 % CI] | zoo published | target | met | wall s / run | steps/s |\n"
-        md += "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|\n"
+        var md = "| env | agent | steps | seeds | final (mean ± std over seeds) | final IQM [95 % CI] | best (mean ± std) | best IQM [95 % CI] | zoo published | target | met | wall s / run | steps/s |\n"
+        md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|\n"
         for r in rows {
             let published = r.entry.published.map { "\(f($0.mean)) ± \(f($0.std))" } ?? "—"
-            let target = r.entry.target.map { "≥ \(f($0))" } ?? "—"
             let met = r.met.map { $0 ? "yes" : "**no**" } ?? "—"
             md += "| \(r.entry.env) | \(r.entry.agent) | \(r.runs.first?.steps ?? 0) | \(r.runs.count) | \(f(r.mean)) ± \(f(r.std)) | "
-            md += "\(f(r.iqm)) [\(f(r.interval.low)), \(f(r.interval.high))] | \(published) | \(target) | \(met) | "
+            md += "\(f(r.iqm)) [\(f(r.interval.low)), \(f(r.interval.high))] | \(f(r.bestMean)) ± \(f(r.bestStd)) | "
+            md += "\(f(r.bestIQM)) [\(f(r.bestInterval.low)), \(f(r.bestInterval.high))] | \(published) | \(r.targetText) | \(met) | "
             md += String(format: "%.2f | %.0f |\n", r.wall, r.stepsPerSecond)
         }
         if !aggregates.isEmpty {
@@ -81,12 +108,15 @@ struct ClassicReport {
 
     func write(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var md = "# Classic control: deep agents against rl-baselines3-zoo\n\n"
+        var md = "# Classic control: deep agents against rl-baselines3-zoo\n\n\(Provenance.current.markdown)\n\n"
         md += "Regenerate: `athanor bench classic\(quick ? " --quick" : "")` (\(seeds) seeds per entry, `--preset zoo`, "
         md += "the zoo's timestep budgets). Score: mean return of 20 deterministic episodes on a fresh environment "
-        md += "seeded 10 000 + seed, with Gymnasium's time limits. *zoo published*: rl-baselines3-zoo `benchmark.md` "
-        md += "(one trained agent each, deterministic evaluation). IQM and its interval: rliable's interquartile mean "
-        md += "with a 2000-sample bootstrap. The normalised aggregate scales each score to (score − random) / (zoo − random), "
+        md += "seeded 10 000 + seed, with Gymnasium's time limits, of the *final* policy and of the *best* model: the zoo's "
+        md += "protocol (its EvalCallback) evaluates every budget/\(ClassicEntry.evaluationsPerRun) steps "
+        md += "(\(ClassicEntry.episodesPerEvaluation) deterministic episodes on an environment seeded 20 000 + seed) and keeps "
+        md += "the best; that model is then scored on the final policy's episodes. *zoo published*: rl-baselines3-zoo "
+        md += "`benchmark.md` (one trained agent each, its best model, deterministic evaluation). IQM and its interval: rliable's interquartile mean "
+        md += "with a 2000-sample bootstrap. The normalised aggregate scales each best-model score to (score − random) / (zoo − random), "
         md += "random being uniformly random actions measured in the same run "
         md += randomScores.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
         md += ".\n\nNot tuned by hand: every figure is what the command printed. Pendulum-v1: the zoo's entry uses gSDE; "
@@ -96,10 +126,10 @@ struct ClassicReport {
         md += Array(Set(rows.map(\.entry.env))).sorted().map { "[\($0)](\($0).svg)" }.joined(separator: ", ") + ".\n"
         try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
 
-        var csv = "env,agent,seed,steps,wall_s,steps_per_s,eval_mean,eval_std\n"
+        var csv = "env,agent,seed,steps,wall_s,steps_per_s,eval_mean,eval_std,best_mean,best_std,best_steps\n"
         for r in rows {
             for run in r.runs {
-                csv += "\(run.env),\(run.agent),\(run.seed),\(run.steps),\(run.wallSeconds),\(Double(run.steps) / run.wallSeconds),\(run.evalMean),\(run.evalStd)\n"
+                csv += "\(run.env),\(run.agent),\(run.seed),\(run.steps),\(run.wallSeconds),\(Double(run.steps) / run.wallSeconds),\(run.evalMean),\(run.evalStd),\(run.bestMean),\(run.bestStd),\(run.bestSteps)\n"
             }
         }
         try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))

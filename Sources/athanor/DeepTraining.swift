@@ -15,6 +15,16 @@ struct RunConfiguration: Codable {
     var checkpointEvery: Int
     /// The resolved hyper-parameters (snake-case JSON).
     var hyperparameters: String
+    /// Evaluate the deterministic policy every this many steps and keep the best (nil or 0: never).
+    var evalFreq: Int?
+    /// Episodes per evaluation, periodic and final (nil: 20).
+    var evalEpisodes: Int?
+
+    var evaluationEpisodes: Int { evalEpisodes ?? 20 }
+    /// The environment of the final evaluation is seeded 10 000 + seed, as the SB3 anchor's;
+    /// the periodic ones 20 000 + seed, so that the best model is scored on episodes it was not picked on.
+    var finalEvaluationSeed: UInt64 { seed &+ 10_000 }
+    var periodicEvaluationSeed: UInt64 { seed &+ 20_000 }
 
     func makeEnvironment() throws -> any DynamicEnvironment { try environments.make(env, options: envOptions) }
 
@@ -22,6 +32,25 @@ struct RunConfiguration: Codable {
         try DeepAgents.make(agent: agent, configuration: hyperparameters, environment: makeEnvironment(),
                             seed: seed, totalSteps: totalSteps)
     }
+}
+
+/// A trained run read back: its configuration and its agent restored from the final
+/// checkpoint, or with `best` from the best periodic evaluation's (`train --eval-freq`).
+func loadRun(_ path: String, best: Bool) throws -> (configuration: RunConfiguration, agent: any DeepAgent) {
+    let directory = URL(fileURLWithPath: path)
+    let configURL = directory.appendingPathComponent("config.json")
+    guard let data = try? Data(contentsOf: configURL) else { throw UserError("\(path) is not a run directory (no config.json)") }
+    guard let configuration = try? JSONDecoder().decode(RunConfiguration.self, from: data) else {
+        throw UserError("\(configURL.path) is malformed")
+    }
+    let file = directory.appendingPathComponent(best ? "best.safetensors" : "checkpoint.safetensors")
+    guard FileManager.default.fileExists(atPath: file.path) else {
+        throw UserError(best ? "\(path) has no best.safetensors (train with --eval-freq N to keep one)"
+                             : "\(path) has no checkpoint.safetensors")
+    }
+    let agent = try configuration.makeAgent()
+    try agent.restore(from: SafeTensors.read(from: file))
+    return (configuration, agent)
 }
 
 /// One point of a learning curve: steps done and the mean return of the last 100 episodes.
@@ -34,26 +63,42 @@ struct TrainingSummary {
     var steps: Int
     var wallSeconds: Double
     var curve: [CurvePoint]
+    /// The final policy's evaluation.
     var evaluation: EvaluationResult
+    /// With periodic evaluation: the best model, scored like the final one, and when it was reached.
+    var best: (evaluation: EvaluationResult, steps: Int)?
 }
 
 /// Drives a deep agent to its budget: progress on stderr, metrics to CSV and JSON lines,
-/// checkpoints (atomic) every `checkpointEvery` steps and at the end, then a deterministic
-/// evaluation on a freshly seeded environment with Gymnasium's time limit.
+/// checkpoints (atomic) every `checkpointEvery` steps and at the end, periodic evaluations
+/// with the best model kept (`best.safetensors`), then a deterministic evaluation on a freshly
+/// seeded environment with Gymnasium's time limit.
 struct DeepTrainer {
     let configuration: RunConfiguration
     let directory: URL?
     var showsProgress = true
-    var evaluationEpisodes = 20
+    /// Episodes of the final evaluations (of the last and the best model) if not the configuration's.
+    var finalEpisodes: Int?
 
     var checkpointURL: URL? { directory?.appendingPathComponent("checkpoint.safetensors") }
+    var bestURL: URL? { directory?.appendingPathComponent("best.safetensors") }
 
-    /// A new run, or (`resume`) the run in `directory` continued from its checkpoint.
+    /// A new run, or (`resume`) the run in `directory` continued from its checkpoint, with
+    /// subnormal floats flushed to zero (`Subnormals`: they only cost time).
     func run(resume: Bool = false) throws -> TrainingSummary {
+        try withSubnormalsFlushedToZero { try train(resume: resume) }
+    }
+
+    private func train(resume: Bool) throws -> TrainingSummary {
         // The networks of these agents are small: OpenBLAS's second thread would spin (and
         // cost more than it gives) on products of a few hundred thousand multiply-adds.
-        setBLASThreadCount(1)
+        BLAS.setThreadCount(1)
         let agent = try configuration.makeAgent()
+        var periodic = (configuration.evalFreq ?? 0) > 0
+            ? PeriodicEvaluation(every: configuration.evalFreq ?? 0, episodes: configuration.evaluationEpisodes,
+                                 seed: configuration.periodicEvaluationSeed, environment: configuration.makeEnvironment)
+            : nil
+        var bestCheckpoint: SafeTensors?  // kept in memory when there is no run directory
         var previousWall = 0.0
         var curve: [CurvePoint] = []
         var recent: [Double] = []  // returns of the last 100 episodes
@@ -66,6 +111,10 @@ struct DeepTrainer {
                 let checkpoint = try SafeTensors.read(from: url)
                 try agent.restore(from: checkpoint)
                 previousWall = Double(checkpoint.metadata["wall_s"] ?? "") ?? 0
+                if let mean = checkpoint.metadata["best_eval_mean"].flatMap(Double.init),
+                   let steps = checkpoint.metadata["best_eval_steps"].flatMap(Int.init) {
+                    periodic?.best = (mean, steps)
+                }
                 (curve, recent) = try MetricsLog.truncate(directory, toSteps: agent.stepsDone)
             } else {
                 try writeAtomically(JSONEncoder.pretty.encode(configuration), to: directory.appendingPathComponent("config.json"))
@@ -80,11 +129,26 @@ struct DeepTrainer {
         // Each iteration's tensors and graph nodes reuse the buffers of the one before.
         let pool = TensorPool()
         while agent.stepsDone < configuration.totalSteps {
-            let report = try withTensorPool(pool) { try agent.iterate() }
+            let stepsBefore = agent.stepsDone
+            var report = try withTensorPool(pool) { try agent.iterate() }
             recent += report.episodes.map(\.totalReward)
             if recent.count > 100 { recent.removeFirst(recent.count - 100) }
             let meanReturn = recent.isEmpty ? Double.nan : recent.reduce(0, +) / Double(recent.count)
             curve.append(CurvePoint(steps: report.steps, meanReturn: meanReturn))
+            if periodic != nil {
+                var evaluated = [Double.nan, .nan]
+                if periodic!.isDue(after: stepsBefore, now: agent.stepsDone) {
+                    let (result, isBest) = try periodic!.evaluate(agent)
+                    evaluated = [result.mean, result.standardDeviation]
+                    if isBest {
+                        var checkpoint = try agent.checkpoint()
+                        checkpoint.metadata["env"] = configuration.env
+                        if let url = bestURL { try checkpoint.write(to: url) } else { bestCheckpoint = checkpoint }
+                    }
+                }
+                report.metrics += [("eval/mean_reward", evaluated[0]), ("eval/std_reward", evaluated[1]),
+                                   ("eval/best_mean_reward", periodic?.best?.mean ?? .nan)]
+            }
             try log?.append(report, wall: wall(), meanReturn: meanReturn)
             if showsProgress && (wall() - lastProgress > 0.5 || agent.stepsDone >= configuration.totalSteps) {
                 lastProgress = wall()
@@ -95,34 +159,45 @@ struct DeepTrainer {
                                 rate, meanReturn, eta))
             }
             if configuration.checkpointEvery > 0, agent.stepsDone >= nextCheckpoint, agent.stepsDone < configuration.totalSteps {
-                try save(agent, wall: wall())
+                try save(agent, wall: wall(), best: periodic?.best)
                 nextCheckpoint = nextMultiple(after: agent.stepsDone)
             }
         }
         if showsProgress { FileHandle.standardError.write(Data("\n".utf8)) }
         let wallSeconds = wall()
-        try save(agent, wall: wallSeconds)
+        try save(agent, wall: wallSeconds, best: periodic?.best)
         try log?.close()
-        let evaluation = try evaluate(agent, episodes: evaluationEpisodes, deterministic: true)
-        return TrainingSummary(steps: agent.stepsDone, wallSeconds: wallSeconds, curve: curve, evaluation: evaluation)
+        let episodes = finalEpisodes ?? configuration.evaluationEpisodes
+        let evaluation = try evaluate(agent, episodes: episodes, deterministic: true)
+        var best: (evaluation: EvaluationResult, steps: Int)?
+        if let steps = periodic?.best?.steps, let checkpoint = try bestCheckpoint ?? bestURL.map({ try SafeTensors.read(from: $0) }) {
+            let bestAgent = try configuration.makeAgent()
+            try bestAgent.restore(from: checkpoint)
+            best = (try evaluate(bestAgent, episodes: episodes, deterministic: true), steps)
+        }
+        return TrainingSummary(steps: agent.stepsDone, wallSeconds: wallSeconds, curve: curve, evaluation: evaluation, best: best)
     }
 
     private func nextMultiple(after steps: Int) -> Int {
         configuration.checkpointEvery > 0 ? (steps / configuration.checkpointEvery + 1) * configuration.checkpointEvery : .max
     }
 
-    private func save(_ agent: any DeepAgent, wall: Double) throws {
+    private func save(_ agent: any DeepAgent, wall: Double, best: (mean: Double, steps: Int)?) throws {
         guard let url = checkpointURL else { return }
         var checkpoint = try agent.checkpoint()
         checkpoint.metadata["wall_s"] = "\(wall)"
         checkpoint.metadata["env"] = configuration.env
+        if let best {
+            checkpoint.metadata["best_eval_mean"] = "\(best.mean)"
+            checkpoint.metadata["best_eval_steps"] = "\(best.steps)"
+        }
         try checkpoint.write(to: url)
     }
 
     /// Deterministic (or sampled) episodes on a fresh environment seeded 10 000 + seed, as the
     /// SB3 anchor evaluates.
     func evaluate(_ agent: any DeepAgent, episodes: Int, deterministic: Bool) throws -> EvaluationResult {
-        try evaluatePolicy(on: configuration.makeEnvironment(), episodes: episodes, seed: 10_000 + configuration.seed) {
+        try evaluatePolicy(on: configuration.makeEnvironment(), episodes: episodes, seed: configuration.finalEvaluationSeed) {
             agent.act($0, deterministic: deterministic)
         }
     }

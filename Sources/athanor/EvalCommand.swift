@@ -12,6 +12,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Episodes to play.") var episodes = 20
     @Flag(help: "Act greedily (the mode of the policy) instead of sampling.") var deterministic = false
     @Option(help: "Seed of the evaluation environment (default 10 000 + the run's seed).") var seed: UInt64?
+    @Flag(help: "Evaluate the best model of the run's periodic evaluations (best.safetensors) instead of the last.") var best = false
     @Flag(help: "Print one JSON document.") var json = false
 
     func validate() throws {
@@ -19,20 +20,11 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
-        let directory = URL(fileURLWithPath: runDirectory)
-        guard let data = try? Data(contentsOf: directory.appendingPathComponent("config.json")) else {
-            throw UserError("\(runDirectory) is not a run directory (no config.json)")
-        }
-        guard let configuration = try? JSONDecoder().decode(RunConfiguration.self, from: data) else {
-            throw UserError("\(directory.appendingPathComponent("config.json").path) is malformed")
-        }
-        let agent = try configuration.makeAgent()
-        let checkpoint = try SafeTensors.read(from: directory.appendingPathComponent("checkpoint.safetensors"))
-        try agent.restore(from: checkpoint)
+        let (configuration, agent) = try loadRun(runDirectory, best: best)
         let result = try evaluatePolicy(on: configuration.makeEnvironment(), episodes: episodes,
-                                        seed: seed ?? 10_000 + configuration.seed) { agent.act($0, deterministic: deterministic) }
+                                        seed: seed ?? configuration.finalEvaluationSeed) { agent.act($0, deterministic: deterministic) }
         if json {
-            try printJSON(["agent": configuration.agent, "env": configuration.env, "steps": agent.stepsDone,
+            try printJSON(["agent": configuration.agent, "env": configuration.env, "steps": agent.stepsDone, "best": best,
                            "episodes": episodes, "deterministic": deterministic, "mean": result.mean,
                            "std": result.standardDeviation, "returns": result.returns])
         } else {

@@ -15,7 +15,8 @@ struct Perf: ParsableCommand {
             torch-mlp-large-step-us, mlp-small-speedup-vs-torch, mlp-large-speedup-vs-torch;
             environment steps: cartpole-steps-per-s, cartpole-vec8-steps-per-s,
             cartpole-vec4096-steps-per-s, frozenlake-steps-per-s, and with anchors gymnasium-NAME and
-            NAME-speedup-vs-gymnasium for each (e.g. cartpole-speedup-vs-gymnasium).
+            NAME-speedup-vs-gymnasium for each (e.g. cartpole-speedup-vs-gymnasium); "machine": the CPU, \
+            the build (baseline or native), the OpenBLAS version and kernels, the command.
             """
     )
 
@@ -74,10 +75,10 @@ struct Perf: ParsableCommand {
             log("athanor perf: round \(round): MLP steps …")
             // One BLAS thread, as the PyTorch anchor (torch.set_num_threads(1)); OpenBLAS's second
             // thread does not pay off at these sizes anyway.
-            setBLASThreadCount(1)
+            BLAS.setThreadCount(1)
             smallRounds.append(PerfBenchmarks.mlpStep(sizes: [4, 64, 64, 2], batch: 64, warmup: 200, steps: quick ? 500 : 2000))
             largeRounds.append(PerfBenchmarks.mlpStep(sizes: [128, 256, 256, 10], batch: 256, warmup: 50, steps: quick ? 200 : 1000))
-            setBLASThreadCount(ProcessInfo.processInfo.activeProcessorCount)
+            BLAS.setThreadCount(ProcessInfo.processInfo.activeProcessorCount)
             if training {
                 for agent in ["ppo", "dqn"] {
                     if let anchor {
@@ -143,10 +144,13 @@ struct Perf: ParsableCommand {
             log("athanor perf: wrote \(output)")
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+            var object: [String: Any] = figures
+            object["machine"] = Provenance.current.json
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(report.table())
+            print(Provenance.current.markdown)
         }
     }
 }

@@ -31,6 +31,7 @@ struct Train: ParsableCommand {
             Deep agents: ppo, a2c, reinforce, dqn, double-dqn, with Stable-Baselines3's hyper-parameter names
             (--set learning_rate=lin_1e-3 --set n_steps=64 …), SB3's defaults or --preset zoo, --config FILE.json;
             --out DIR keeps config.json, metrics.csv/.jsonl and checkpoint.safetensors; --resume DIR continues;
+            --eval-freq N evaluates every N steps (--eval-episodes, deterministic) and keeps best.safetensors;
             --json prints eval_mean, eval_std, steps, wall_s, steps_per_s, run_dir.
             --json prints episode_returns, values, policy and eval_mean (tabular), or mean_reward and
             optimal_action_fraction per step (bandits, averaged over --runs tasks).
@@ -51,7 +52,9 @@ struct Train: ParsableCommand {
     @Option(help: "Independent bandit tasks to average over.") var runs = 1
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(name: .customLong("set"), help: "Hyper-parameter name=value (repeatable).") var settings: [String] = []
-    @Option(help: "Evaluation episodes (default 100 tabular, 20 deep).") var evalEpisodes: Int?
+    @Option(help: "Evaluation episodes (default 100 tabular, 20 deep; deep agents: periodic evaluations too).") var evalEpisodes: Int?
+    @Option(help: "Deep agents: evaluate the deterministic policy every N steps and keep the best as best.safetensors (0: never).")
+    var evalFreq = 0
     @Flag(help: "Print one JSON document.") var json = false
 
     static let tabularAgents = ["value-iteration", "policy-iteration", "q-learning", "sarsa", "expected-sarsa",
@@ -71,9 +74,12 @@ struct Train: ParsableCommand {
         }
         guard episodes >= 1, runs >= 1, (evalEpisodes ?? 0) >= 0 else { throw ValidationError("--episodes and --runs must be positive") }
         guard (steps ?? 1) >= 1, checkpointEvery >= 0 else { throw ValidationError("--steps must be positive and --checkpoint-every ≥ 0") }
-        if resume != nil && (!env.isEmpty || !agent.isEmpty || steps != nil || config != nil || preset != "default"
+        guard evalFreq >= 0 else { throw ValidationError("--eval-freq must be ≥ 0") }
+        guard evalFreq == 0 || (evalEpisodes ?? 1) >= 1 else { throw ValidationError("--eval-freq needs --eval-episodes ≥ 1") }
+        if !isDeep && evalFreq != 0 { throw ValidationError("--eval-freq is for the deep agents (\(DeepAgents.ids.joined(separator: ", ")))") }
+        if resume != nil && (!env.isEmpty || !agent.isEmpty || steps != nil || config != nil || preset != "default" || evalFreq != 0
                              || !settings.isEmpty || out != nil || !environmentOptions.pairs.isEmpty) {
-            throw ValidationError("--resume continues a run with its own configuration; drop --env, --agent, --steps, --preset, --config, --set and --out")
+            throw ValidationError("--resume continues a run with its own configuration; drop --env, --agent, --steps, --preset, --config, --set, --eval-freq and --out")
         }
         if !isDeep && (steps != nil || out != nil || config != nil || preset != "default") {
             throw ValidationError("--steps, --preset, --config and --out are for the deep agents (\(DeepAgents.ids.joined(separator: ", ")))")

@@ -6,7 +6,7 @@ import RL
 extension Train {
     /// PPO, A2C, REINFORCE, DQN and Double DQN: train (or resume), checkpoint, evaluate.
     func runDeep() throws {
-        let configuration: RunConfiguration
+        var configuration: RunConfiguration
         let directory: URL?
         if let resume {
             let url = URL(fileURLWithPath: resume)
@@ -16,6 +16,7 @@ extension Train {
                 throw UserError("\(configURL.path) is malformed")
             }
             configuration = saved
+            if let evalEpisodes { configuration.evalEpisodes = evalEpisodes }
             directory = url
         } else {
             let options = try EnvironmentRegistry.parseOptions(environmentOptions.pairs)
@@ -24,11 +25,11 @@ extension Train {
             let hyperparameters = try DeepAgents.configuration(agent: agent, environmentID: env, recipe: recipe)
             let budget = try steps ?? hyperparameterBudget(hyperparameters)
             configuration = RunConfiguration(agent: agent, env: env, envOptions: options, seed: seed, totalSteps: budget,
-                                             checkpointEvery: checkpointEvery, hyperparameters: hyperparameters)
+                                             checkpointEvery: checkpointEvery, hyperparameters: hyperparameters,
+                                             evalFreq: evalFreq, evalEpisodes: evalEpisodes)
             directory = out.map(URL.init(fileURLWithPath:))
         }
-        var trainer = DeepTrainer(configuration: configuration, directory: directory)
-        trainer.evaluationEpisodes = evalEpisodes ?? 20
+        let trainer = DeepTrainer(configuration: configuration, directory: directory)
         let summary = try trainer.run(resume: resume != nil)
         let e = summary.evaluation
         if json {
@@ -37,11 +38,18 @@ extension Train {
                            "steps_per_s": Double(summary.steps) / Swift.max(summary.wallSeconds, 1e-9),
                            "eval_mean": e.mean, "eval_std": e.standardDeviation, "eval_episodes": e.returns.count,
                            "run_dir": directory?.path ?? NSNull(),
+                           "best_eval_mean": summary.best?.evaluation.mean ?? NSNull(),
+                           "best_eval_std": summary.best?.evaluation.standardDeviation ?? NSNull(),
+                           "best_eval_steps": summary.best?.steps ?? NSNull(),
                            "hyperparameters": (try? JSONSerialization.jsonObject(with: Data(configuration.hyperparameters.utf8))) ?? [:]])
         } else {
             print(String(format: "%@ on %@ (seed %llu): %d steps in %.2f s (%.0f steps/s); deterministic evaluation %.1f ± %.1f over %d episodes",
                          configuration.agent, configuration.env, configuration.seed, summary.steps, summary.wallSeconds,
                          Double(summary.steps) / Swift.max(summary.wallSeconds, 1e-9), e.mean, e.standardDeviation, e.returns.count))
+            if let best = summary.best {
+                print(String(format: "best model (at %d steps, of evaluations every %d): %.1f ± %.1f", best.steps,
+                             configuration.evalFreq ?? 0, best.evaluation.mean, best.evaluation.standardDeviation))
+            }
             if let directory { print("run directory: \(directory.path)") }
         }
     }

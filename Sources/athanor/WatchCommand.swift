@@ -22,6 +22,7 @@ struct Watch: ParsableCommand {
     @Option(help: "Environment id (not needed with --run).") var env = ""
     @OptionGroup var environmentOptions: EnvironmentOptionFlags
     @Option(name: .customLong("run"), help: "Run directory of a trained deep agent.") var runDirectory: String?
+    @Flag(help: "With --run: play the best model of the run's periodic evaluations (best.safetensors).") var best = false
     @Option(help: "random, q-learning, value-iteration, epsilon-greedy, ucb or thompson-sampling.") var agent = "random"
     @Option(help: "Episodes to play.") var episodes = 3
     @Option(help: "Frames per second.") var fps = 30.0
@@ -38,6 +39,7 @@ struct Watch: ParsableCommand {
         guard runDirectory != nil || !env.isEmpty else { throw ValidationError("--env is required (or --run DIR)") }
         guard Self.agents.contains(agent) else { throw ValidationError("unknown agent '\(agent)' for watch; agents: \(Self.agents.joined(separator: ", ")) or --run DIR") }
         guard episodes >= 1, fps > 0, after >= 0, maxSteps >= 1 else { throw ValidationError("--episodes, --fps and --max-steps must be positive") }
+        guard !best || runDirectory != nil else { throw ValidationError("--best needs --run DIR") }
     }
 
     func run() throws {
@@ -120,13 +122,7 @@ struct Watch: ParsableCommand {
 
     func makePlayer() throws -> (any DynamicEnvironment, String, any Player) {
         if let run = runDirectory {
-            let directory = URL(fileURLWithPath: run)
-            guard let data = try? Data(contentsOf: directory.appendingPathComponent("config.json")),
-                  let configuration = try? JSONDecoder().decode(RunConfiguration.self, from: data) else {
-                throw UserError("\(run) is not a run directory (no readable config.json)")
-            }
-            let agent = try configuration.makeAgent()
-            try agent.restore(from: SafeTensors.read(from: directory.appendingPathComponent("checkpoint.safetensors")))
+            let (configuration, agent) = try loadRun(run, best: best)
             return (try configuration.makeEnvironment(), configuration.env, DeepPlayer(agent: agent))
         }
         let environment = try environmentOptions.make(env)

@@ -4,19 +4,47 @@ import Foundation
 import NN
 import RL
 import Tensor
+import TestSupport
 import Testing
 
-/// Trains with the zoo's settings and scores the final policy as `athanor train` does:
-/// 20 deterministic episodes on a fresh environment seeded 10 000 + seed.
-private func trainAndEvaluate(_ agent: String, on env: String, seed: UInt64 = 0, steps: Int? = nil,
-                              settings: [String] = []) throws -> Double {
-    setBLASThreadCount(1)  // as `athanor train` runs; tests run side by side on two cores
-    let config = try DeepAgents.configuration(agent: agent, environmentID: env, recipe: .init(preset: "zoo", settings: settings))
-    let learner = try DeepAgents.make(agent: agent, configuration: config, environment: environments.make(env), seed: seed, totalSteps: steps)
-    while learner.stepsDone < learner.totalSteps { _ = try learner.iterate() }
-    return try evaluatePolicy(on: environments.make(env), episodes: 20, seed: 10_000 + seed) {
-        learner.act($0, deterministic: true)
-    }.mean
+/// Trains `agent` on `env` with the zoo's settings for each seed, as `athanor train --preset zoo
+/// --eval-freq` does (one BLAS thread, subnormals flushed), and returns for each seed the best of
+/// its periodic deterministic evaluations: rl-baselines3-zoo's protocol (`PeriodicEvaluation`).
+///
+/// One seed's final policy is one chaotic trajectory: its last bits depend on the CPU and the
+/// OpenBLAS kernels, and DQN's (SB3's too) collapses late on some seeds. What a learning test
+/// asserts is that the algorithm learns, so it looks at several seeds' best models and takes
+/// the median, with the zoo's full budget as margin.
+private func bestEvaluations(_ agent: String, on env: String, seeds: [UInt64] = [0, 1, 2], settings: [String] = [],
+                             evaluations: Int = 20) throws -> [Double] {
+    try seeds.map { seed in
+        BLAS.setThreadCount(1)  // as `athanor train` runs; tests run side by side on two cores
+        let config = try DeepAgents.configuration(agent: agent, environmentID: env, recipe: .init(preset: "zoo", settings: settings))
+        let learner = try DeepAgents.make(agent: agent, configuration: config, environment: environments.make(env), seed: seed)
+        var periodic = PeriodicEvaluation(every: learner.totalSteps / evaluations, episodes: 10, seed: 20_000 + seed) {
+            try environments.make(env)
+        }
+        try withSubnormalsFlushedToZero {
+            while learner.stepsDone < learner.totalSteps {
+                let before = learner.stepsDone
+                _ = try learner.iterate()
+                if periodic.isDue(after: before, now: learner.stepsDone) { _ = try periodic.evaluate(learner) }
+            }
+        }
+        return periodic.best?.mean ?? -.infinity
+    }
+}
+
+/// The scores, for the log (scripts/check-portability.sh collects these lines) and the failure message.
+private func report(_ what: String, _ scores: [Double]) -> String {
+    let line = "\(what), best evaluation per seed: \(scores.map { String(format: "%.1f", $0) }.joined(separator: ", "))"
+    print("learning score: \(line)")
+    return line
+}
+
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// Every parameter and optimiser buffer of a checkpoint, by name.
@@ -24,57 +52,72 @@ private func tensors(_ agent: any DeepAgent) throws -> [String: [Float]] {
     Dictionary(uniqueKeysWithValues: try agent.checkpoint().tensors.map { ($0.name, $0.tensor.scalars) })
 }
 
-@Suite("Deep agents learn classic control (rl-baselines3-zoo settings)")
+@Suite("Deep agents learn classic control (rl-baselines3-zoo settings, best periodic evaluation, median of 3 seeds)")
 struct DeepAgentsLearnTests {
-    // Targets from the agents issue; the zoo's published scores are 500 for all three.
+    // The zoo publishes 500 on CartPole-v1 for all of PPO, A2C and DQN, from the best model of its
+    // periodic evaluations; a random policy scores about 22.
     @Test func ppoSolvesCartPoleIn100kSteps() throws {
-        #expect(try trainAndEvaluate("ppo", on: "CartPole-v1") >= 475)
+        let best = try bestEvaluations("ppo", on: "CartPole-v1")
+        let line = report("PPO CartPole-v1", best)
+        #expect(median(best) >= 475, "\(line)")
     }
 
     @Test func a2cSolvesCartPole() throws {
-        #expect(try trainAndEvaluate("a2c", on: "CartPole-v1") >= 450)
+        let best = try bestEvaluations("a2c", on: "CartPole-v1")
+        let line = report("A2C CartPole-v1", best)
+        #expect(median(best) >= 475, "\(line)")
     }
 
     @Test func dqnSolvesCartPoleIn50kSteps() throws {
-        #expect(try trainAndEvaluate("dqn", on: "CartPole-v1") >= 450)
+        let best = try bestEvaluations("dqn", on: "CartPole-v1")
+        let line = report("DQN CartPole-v1", best)
+        #expect(median(best) >= 475, "\(line)")
     }
 
     @Test func reinforceWithBaselineLearnsCartPole() throws {
-        #expect(try trainAndEvaluate("reinforce", on: "CartPole-v1") >= 450)
+        let best = try bestEvaluations("reinforce", on: "CartPole-v1")
+        let line = report("REINFORCE CartPole-v1", best)
+        #expect(median(best) >= 450, "\(line)")
     }
 
     @Test func ppoSwingsUpPendulumWithAGaussianPolicy() throws {
         // A random policy scores about −1200; the zoo's PPO −172 ± 104.
-        #expect(try trainAndEvaluate("ppo", on: "Pendulum-v1") >= -300)
+        let best = try bestEvaluations("ppo", on: "Pendulum-v1")
+        let line = report("PPO Pendulum-v1", best)
+        #expect(median(best) >= -300, "\(line)")
     }
 
     @Test func ppoWithASharedTrunkLearnsCartPole() throws {
-        #expect(try trainAndEvaluate("ppo", on: "CartPole-v1", settings: ["shared_network=true"]) >= 400)
+        let best = try bestEvaluations("ppo", on: "CartPole-v1", settings: ["shared_network=true"])
+        let line = report("PPO (shared trunk) CartPole-v1", best)
+        #expect(median(best) >= 450, "\(line)")
     }
 
     @Test func doubleDuelingDQNLearnsCartPole() throws {
-        // The zoo's CartPole settings with 64-unit layers (a quarter of the compute); random play
-        // scores ≈ 22. DQN's *final* greedy policy on CartPole collapses on some seeds — so does
-        // Stable-Baselines3's (its five seeds end at 20, 500, 500, 193 and 500, RESULTS.md of the
-        // anchors), and the seed that does depends on the last bit of arithmetic — so, as the zoo
-        // reports the best model of its periodic evaluations, we evaluate the greedy policy every
-        // 5,000 steps (10 episodes) and look at the best.
-        setBLASThreadCount(1)
-        let config = try DeepAgents.configuration(agent: "double-dqn", environmentID: "CartPole-v1",
-                                                  recipe: .init(preset: "zoo", settings: ["dueling=true", "net_arch=64,64"]))
-        let learner = try DeepAgents.make(agent: "double-dqn", configuration: config,
-                                          environment: environments.make("CartPole-v1"), seed: 0, totalSteps: nil)
-        var best = -Double.infinity, nextEvaluation = 5_000
-        while learner.stepsDone < learner.totalSteps {
-            _ = try learner.iterate()
-            guard learner.stepsDone >= nextEvaluation else { continue }
-            nextEvaluation += 5_000
-            let score = try evaluatePolicy(on: environments.make("CartPole-v1"), episodes: 10, seed: 10_000) {
-                learner.act($0, deterministic: true)
-            }.mean
-            best = Swift.max(best, score)
+        // The zoo's CartPole settings with 64-unit layers (a quarter of the compute).
+        let best = try bestEvaluations("double-dqn", on: "CartPole-v1", settings: ["dueling=true", "net_arch=64,64"])
+        let line = report("Double DQN (dueling, 64 units) CartPole-v1", best)
+        #expect(median(best) >= 400, "\(line)")
+    }
+
+    @Test func evaluatingDoesNotChangeTraining() throws {
+        // Deterministic evaluation draws nothing from the agent's generator: the same run with and
+        // without periodic evaluations ends with the same weights, bit for bit.
+        func train(evaluating: Bool) throws -> [String: [Float]] {
+            let config = try DeepAgents.configuration(agent: "ppo", environmentID: "CartPole-v1",
+                                                      recipe: .init(settings: ["n_steps=64", "normalize=true"]))
+            let learner = try DeepAgents.make(agent: "ppo", configuration: config, environment: environments.make("CartPole-v1"),
+                                              seed: 4, totalSteps: 640)
+            var periodic = PeriodicEvaluation(every: 128, episodes: 2, seed: 1) { try environments.make("CartPole-v1") }
+            while learner.stepsDone < learner.totalSteps {
+                let before = learner.stepsDone
+                _ = try learner.iterate()
+                if evaluating && periodic.isDue(after: before, now: learner.stepsDone) { _ = try periodic.evaluate(learner) }
+            }
+            #expect(!evaluating || periodic.best != nil)
+            return try tensors(learner)
         }
-        #expect(best >= 300, "best periodic evaluation \(best)")
+        #expect(try train(evaluating: true) == train(evaluating: false))
     }
 }
 
@@ -110,7 +153,7 @@ struct DeepAgentsContractTests {
                                       environment: environments.make("CartPole-v1"), seed: 0)
         let a2c = try DeepAgents.make(agent: "a2c", configuration: A2CHyperparameters().json,
                                       environment: environments.make("CartPole-v1"), seed: 0)
-        #expect(throws: TrainingError.self) { try a2c.restore(from: ppo.checkpoint()) }
+        expectError("checkpoint: it was written by agent 'ppo', not 'a2c'") { try a2c.restore(from: ppo.checkpoint()) }
     }
 
     @Test func hyperParametersUseSB3NamesAndCheckValues() throws {
@@ -120,10 +163,10 @@ struct DeepAgentsContractTests {
         #expect(changed.nSteps == 64 && changed.learningRate == .linear(5e-4) && changed.targetKl == 0.02)
         #expect(changed.netArch == [32, 32] && changed.normalize)
         #expect(try changed.setting("target_kl", to: "none").targetKl == nil)
-        #expect(throws: HyperparameterError.self) { try zoo.setting("n_step", to: "64") }
-        #expect(throws: HyperparameterError.self) { try zoo.setting("n_steps", to: "many") }
-        #expect(throws: HyperparameterError.self) { try zoo.setting("gamma", to: "1.5") }
-        #expect(throws: HyperparameterError.self) { try zoo.setting("n_steps", to: "none") }
+        expectError("unknown hyper-parameter 'n_step'", "n_steps") { _ = try zoo.setting("n_step", to: "64") }
+        expectError("hyper-parameter n_steps=many is invalid") { _ = try zoo.setting("n_steps", to: "many") }
+        expectError("hyper-parameter gamma=1.5 is invalid: expected a number in 0…1") { _ = try zoo.setting("gamma", to: "1.5") }
+        expectError("hyper-parameter n_steps=none is invalid") { _ = try zoo.setting("n_steps", to: "none") }
         // Round trip through the JSON a run directory stores.
         #expect(try PPOHyperparameters.decode(json: changed.json) == changed)
     }

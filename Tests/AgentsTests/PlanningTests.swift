@@ -25,19 +25,22 @@ struct PlanningTests {
         // Without planning, episode 2 is still nearly a random walk (its spread over 30 runs is
         // ±150 steps), so only a wide band is asserted there, with the ordering the figure shows.
         #expect(direct[1] > 350 && direct[1] < 1000, "n=0 episode 2: \(direct[1])")
-        #expect(direct[1] > five[1] && five[1] > fifty[1])
+        #expect(direct[1] > five[1] && five[1] > fifty[1], "episode 2: n=0 \(direct[1]), n=5 \(five[1]), n=50 \(fifty[1])")
         #expect(five[1] > 90 && five[1] < 250, "n=5 episode 2: \(five[1])")
         #expect(fifty[1] > 20 && fifty[1] < 60, "n=50 episode 2: \(fifty[1])")
         for (name, curve) in [("n=0", direct), ("n=5", five), ("n=50", fifty)] {
             let tail = curve[40..<50].reduce(0, +) / 10
-            #expect(tail > 14 && tail < 21, "\(name) episodes 41–50: \(tail)")
+            // 14 steps is the shortest path; ε = 0.1 exploration keeps the book's runs near 17. A
+            // policy that did not explore would sit at 14, one that had not learned far above.
+            #expect(tail >= 15 && tail < 20, "\(name) episodes 41–50: \(tail)")
         }
     }
 
     @Test func dynaQPlusAlsoLearnsTheMaze() {
         var maze = GridWorld.dynaMaze()
         let run = DynaQ.train(&maze, episodes: 50, seed: 3, hyperparameters: TabularHyperparameters(alpha: 0.1, epsilon: 0.1, gamma: 0.95, n: 10), plus: true)
-        #expect(run.episodeLengths.suffix(10).reduce(0, +) / 10 < 25)
+        let tail = run.episodeLengths.suffix(10).reduce(0, +) / 10
+        #expect(tail < 25, "Dyna-Q+ episodes 41–50: \(tail) steps")
     }
 
     @Test func monteCarloControlFindsThe4x4Corners() {

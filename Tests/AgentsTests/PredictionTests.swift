@@ -30,6 +30,6 @@ struct PredictionTests {
         #expect(Swift.abs(td05 - 0.036) < 0.015, "TD α=0.05: \(td05)")
         #expect(Swift.abs(mc02 - 0.080) < 0.015, "MC α=0.02: \(mc02)")
         #expect(Swift.abs(mc04 - 0.113) < 0.02, "MC α=0.04: \(mc04)")
-        #expect(td05 < mc02)  // the book's point: TD learns faster here
+        #expect(td05 < mc02, "TD α=0.05 \(td05), MC α=0.02 \(mc02)")  // the book's point: TD learns faster here
     }
 }

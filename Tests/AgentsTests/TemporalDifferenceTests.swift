@@ -37,7 +37,7 @@ struct TemporalDifferenceTests {
             (state, steps, total) = (t.observation, steps + 1, total + t.reward)
             if t.isLast { break }
         }
-        #expect(total == -13)
+        #expect(total == -13, "greedy return \(total); the optimal path along the cliff is −13")
     }
 
     @Test func example6_5WindyGridworldSARSA() {

@@ -63,6 +63,9 @@ struct CLITests {
         (["watch", "--env", "CartPole-v1", "--agent", "q-learning", "--record", "/tmp/x.gif"], "needs a tabular environment"),
         (["watch", "--env", "CartPole-v1", "--screenshot", "/nonexistent-folder/x.png"], "/nonexistent-folder/x.png"),
         (["watch", "--env", "CartPole-v1", "--agent", "ppo"], "unknown agent 'ppo' for watch"),
+        (["train", "--env", "CartPole-v1", "--agent", "ppo", "--eval-freq=-5"], "--eval-freq must be ≥ 0"),
+        (["train", "--env", "FrozenLake-v1", "--agent", "q-learning", "--eval-freq", "100"], "--eval-freq is for the deep agents"),
+        (["watch", "--env", "CartPole-v1", "--best"], "--best needs --run DIR"),
         (["frobnicate"], "frobnicate"),
     ])
     func badInputIsOneLineAndNonZero(arguments: [String], phrase: String) throws {
@@ -103,8 +106,11 @@ struct CLITests {
         let rows = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8).split(separator: "\n")
         #expect(rows.count == 1 + 4096 / 128 && rows[0].hasPrefix("steps,wall_s,charts/mean_return_100,losses/policy_loss"))
 
-        let evaluated = try CLI.json(try CLI.run(["eval", "--run", directory.path, "--episodes", "5", "--deterministic", "--json"]).stdout)
-        #expect(evaluated["mean"] as? Double == report["eval_mean"] as? Double || (evaluated["returns"] as? [Double])?.count == 5)
+        // `eval` replays train's final evaluation: the same policy, 20 deterministic episodes, the same seed.
+        let evaluated = try CLI.json(try CLI.run(["eval", "--run", directory.path, "--episodes", "20", "--deterministic", "--json"]).stdout)
+        let trainMean = try #require(report["eval_mean"] as? Double)
+        #expect(evaluated["mean"] as? Double == trainMean, "eval \(evaluated["mean"] ?? "nil") vs train \(trainMean)")
+        #expect((evaluated["returns"] as? [Double])?.count == 20)
 
         // A finished run resumes to the same place; a damaged checkpoint is one clear error.
         let resumed = try CLI.json(try CLI.run(["train", "--resume", directory.path, "--json"]).stdout)
@@ -114,6 +120,31 @@ struct CLITests {
         try bytes.prefix(bytes.count / 2).write(to: checkpoint)
         let damaged = try CLI.run(["eval", "--run", directory.path])
         #expect(damaged.status != 0 && damaged.stderr.split(separator: "\n").count == 1 && damaged.stderr.contains("truncated"), "\(damaged.stderr)")
+    }
+
+    @Test func periodicEvaluationKeepsTheBestModel() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trained = try CLI.run(["train", "--env", "CartPole-v1", "--agent", "ppo", "--steps", "4096", "--set", "n_steps=256",
+                                   "--eval-freq", "1024", "--eval-episodes", "3", "--out", directory.path, "--json"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let report = try CLI.json(trained.stdout)
+        let bestSteps = try #require(report["best_eval_steps"] as? Int)
+        #expect([1024, 2048, 3072, 4096].contains(bestSteps), "best at \(bestSteps)")
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("best.safetensors").path))
+        // Four evaluations logged under SB3's name, one every 1024 steps; the other rows leave it empty.
+        let rows = try String(contentsOf: directory.appendingPathComponent("metrics.csv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let column = try #require(rows[0].firstIndex(of: "eval/mean_reward"))
+        #expect(rows.dropFirst().filter { !$0[column].isEmpty }.count == 4)
+        // `eval --best` scores best.safetensors on train's final-evaluation episodes, as train reported it.
+        let best = try CLI.json(try CLI.run(["eval", "--run", directory.path, "--best", "--episodes", "3", "--deterministic", "--json"]).stdout)
+        #expect(best["steps"] as? Int == bestSteps && best["mean"] as? Double == report["best_eval_mean"] as? Double,
+                "eval --best \(best), train \(report)")
+        // A run trained without --eval-freq has no best model: one clear line.
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("best.safetensors"))
+        let missing = try CLI.run(["eval", "--run", directory.path, "--best"])
+        #expect(missing.status != 0 && missing.stderr.contains("has no best.safetensors"), "\(missing.stderr)")
     }
 
     @Test func watchRecordsAGIFWithoutADisplay() throws {

@@ -19,8 +19,9 @@ func twoSpirals(pointsPerClass: Int, noise: Float, using generator: inout Random
 
 @Suite("The pieces train together")
 struct TrainingTests {
-    @Test func mlpLearnsTwoSpirals() {
-        var g = RandomGenerator(seed: 0)
+    /// Accuracy on the training points after 1500 full-batch Adam steps with a cosine schedule.
+    func twoSpiralsAccuracy(seed: UInt64) -> Double {
+        var g = RandomGenerator(seed: seed)
         let (x, y) = twoSpirals(pointsPerClass: 200, noise: 0.01, using: &g)
         let model = Sequential.mlp([2, 64, 64, 2], activation: .tanh, using: &g)
         let optimizer = Adam(model.parameters, learningRate: 1e-2)
@@ -32,8 +33,15 @@ struct TrainingTests {
             optimizer.step()
         }
         let predictions = withoutGrad { model(x) }.argmax(alongAxis: 1)
-        let accuracy = Double(zip(predictions, y).filter { $0 == $1 }.count) / Double(y.count)
-        #expect(accuracy >= 0.95, "accuracy \(accuracy)")
+        return Double(zip(predictions, y).filter { $0 == $1 }.count) / Double(y.count)
+    }
+
+    @Test func mlpLearnsTwoSpirals() {
+        // One trajectory's last bits depend on the OpenBLAS kernels; learning is judged on three
+        // seeds (data and initialisation), by the median.
+        let accuracies = (0..<3).map { twoSpiralsAccuracy(seed: UInt64($0)) }
+        print("learning score: two spirals, accuracy per seed: \(accuracies)")
+        #expect(accuracies.sorted()[1] >= 0.95, "accuracy per seed: \(accuracies)")
     }
 
     @Test func sameSeedSameNumbers() {

@@ -1,0 +1,32 @@
+#include "CFloatMode.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+enum { flushBits = 0x8040 };  // FTZ (bit 15): results; DAZ (bit 6): operands
+
+int athanor_flushes_subnormals(void) { return (_mm_getcsr() & flushBits) == flushBits; }
+
+void athanor_set_flushes_subnormals(int on) {
+    unsigned int csr = _mm_getcsr();
+    _mm_setcsr(on ? (csr | flushBits) : (csr & ~(unsigned int)flushBits));
+}
+#elif defined(__aarch64__)
+#include <stdint.h>
+static const uint64_t flushBit = 1ull << 24;  // FZ
+
+int athanor_flushes_subnormals(void) {
+    uint64_t fpcr;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+    return (fpcr & flushBit) != 0;
+}
+
+void athanor_set_flushes_subnormals(int on) {
+    uint64_t fpcr;
+    __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+    fpcr = on ? (fpcr | flushBit) : (fpcr & ~flushBit);
+    __asm__ volatile("msr fpcr, %0" : : "r"(fpcr));
+}
+#else
+int athanor_flushes_subnormals(void) { return 0; }
+void athanor_set_flushes_subnormals(int on) { (void)on; }
+#endif

@@ -1,0 +1,11 @@
+#ifndef ATHANOR_FLOAT_MODE_H
+#define ATHANOR_FLOAT_MODE_H
+
+/// Whether this thread flushes subnormal floats to zero (x86: MXCSR's FTZ and DAZ bits;
+/// arm64: FPCR's FZ bit). New threads start with their creator's setting.
+int athanor_flushes_subnormals(void);
+
+/// Turns flushing on (nonzero) or off for this thread.
+void athanor_set_flushes_subnormals(int on);
+
+#endif
