@@ -31,10 +31,12 @@ test: deps
 	$(SWIFT) test $(SWIFT_FLAGS)
 
 # Benchmarks side by side with the Python anchors (creates their venv on first use, ≈ 5 GB):
-# PyTorch MLP steps, Gymnasium environment steps, Stable-Baselines3 PPO/DQN training.
+# PyTorch MLP steps, Gymnasium environment steps, Stable-Baselines3 PPO/DQN training; and the
+# native build's figures beside the baseline's, for what portability costs.
 perf: build
+	$(MAKE) build CPU=native
 	$(ANCHORS)/setup.sh
-	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 5 --training
+	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 5 --training --compare-build .build-native/release/athanor
 
 clean:
 	rm -rf .build .build-native .build-generic

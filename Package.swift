@@ -8,8 +8,8 @@ import PackageDescription
 // Results must not depend on the machine they ran on, so the default build (`baseline`) compiles
 // for a fixed instruction set: x86-64-v3 on x86_64 (AVX2, FMA, BMI2, F16C — Haswell's set, which
 // is what the Swift compiler calls it) and plain ARMv8 (NEON, FMA) on arm64. Every machine that
-// meets it runs the same instructions and gets the same bits; Tensor pins OpenBLAS to the
-// matching kernels (BLAS.swift). `ATHANOR_CPU=native` (`make CPU=native`) compiles for the build
+// meets it runs the same instructions in our kernels and gets the same bits from them (OpenBLAS
+// picks its own by CPU: Build.swift). `ATHANOR_CPU=native` (`make CPU=native`) compiles for the build
 // host instead, faster there and nowhere else; `ATHANOR_CPU=generic` uses no CPU flags at all.
 //
 // SwiftPM refuses unsafe flags in a package that another one depends on by version (SwiftPM

@@ -69,31 +69,24 @@ public enum BLAS {
         openblas_set_num_threads(Int32(clamping: count))
     }
 
-    /// A DYNAMIC_ARCH OpenBLAS (Debian's) picks its kernels by CPU model, so the same product
-    /// rounds differently on a Haswell, a Zen and an AVX-512 machine, and on a CPU model newer
-    /// than the library it falls back to SSE3 kernels at half speed or less. The baseline build
-    /// therefore runs the kernels of its own instruction set, Haswell's (AVX2 + FMA), everywhere;
-    /// a native build keeps OpenBLAS's choice unless that choice is below what the CPU can run.
-    /// `OPENBLAS_CORETYPE` set by the user always wins. OpenBLAS reads its core type when it is
-    /// loaded, so switching means re-running its own initialisation, found by name; a build
-    /// without DYNAMIC_ARCH has no such entry points and keeps its one set of kernels.
+    /// A DYNAMIC_ARCH OpenBLAS (Debian's) picks its kernels by CPU model, and on a model newer
+    /// than the library it falls back to its SSE3 kernels (Prescott), at half speed or less —
+    /// Debian's 0.3.21 does so on Sapphire and Emerald Rapids. So when its choice is below what
+    /// the CPU runs, we switch to the kernels the CPU can run (SkylakeX with AVX-512, else Haswell
+    /// with AVX2 and FMA). `OPENBLAS_CORETYPE` set by the user always wins; `Haswell` gives every
+    /// x86-64-v3 machine the same kernels, and so the same bits. OpenBLAS reads its core type when
+    /// it is loaded, so switching re-runs its own initialisation, found by name; a build without
+    /// DYNAMIC_ARCH has no such entry points and keeps its one set of kernels.
     private static func pinKernels() {
         #if arch(x86_64) && os(Linux)
         guard getenv("OPENBLAS_CORETYPE") == nil else { return }
         let current = String(cString: openblas_get_corename()).lowercased()
-        let wanted: String
-        switch Build.cpuTarget {
-        case "baseline": wanted = "Haswell"
-        case "native":
-            let level = CPUFeatures.current.kernelLevel
-            let running = ["skylakex", "cooperlake", "sapphirerapids"].contains(current) ? 2
-                : ["haswell", "zen"].contains(current) ? 1 : 0
-            guard level > running else { return }
-            wanted = level == 2 ? "SkylakeX" : "Haswell"
-        default: return
-        }
-        guard current != wanted.lowercased(), CPUFeatures.current.kernelLevel >= (wanted == "SkylakeX" ? 2 : 1),
-              let quit = dlsym(nil, "gotoblas_dynamic_quit"), let initialise = dlsym(nil, "gotoblas_dynamic_init"),
+        let level = CPUFeatures.current.kernelLevel
+        let running = ["skylakex", "cooperlake", "sapphirerapids"].contains(current) ? 2
+            : ["haswell", "zen"].contains(current) ? 1 : 0
+        guard level > running else { return }
+        let wanted = level == 2 ? "SkylakeX" : "Haswell"
+        guard let quit = dlsym(nil, "gotoblas_dynamic_quit"), let initialise = dlsym(nil, "gotoblas_dynamic_init"),
               dlsym(nil, "gotoblas_\(wanted.uppercased())") != nil else { return }
         typealias Entry = @convention(c) () -> Void
         setenv("OPENBLAS_CORETYPE", wanted, 1)

@@ -109,12 +109,12 @@ struct GymnasiumAnchor {
 
 /// Runs a Python snippet (one thread for the numeric libraries) and parses its last line as JSON.
 func runPython(_ interpreter: String, _ script: String, what: String) throws -> [String: Any] {
-    try runPython(interpreter, arguments: ["-c", script], what: what)
+    try runJSONCommand(interpreter, arguments: ["-c", script], what: what)
 }
 
-/// Runs Python with one BLAS/OpenMP thread (in `directory`, if given) and returns the JSON
+/// Runs a program (Python, or another build of athanor) with one BLAS/OpenMP thread (in `directory`, if given) and returns the JSON
 /// object on the last line it prints; its stderr is discarded.
-func runPython(_ interpreter: String, arguments: [String], in directory: URL? = nil, what: String) throws -> [String: Any] {
+func runJSONCommand(_ interpreter: String, arguments: [String], in directory: URL? = nil, what: String) throws -> [String: Any] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [interpreter] + arguments

@@ -38,6 +38,9 @@ struct Perf: ParsableCommand {
     @Flag(help: "Also time PPO (1e5 steps) and DQN (5e4 steps) training on CartPole-v1 with the zoo's settings; with --anchors, beside Stable-Baselines3's sb3_train.py (about 2 minutes a round).")
     var training = false
 
+    @Option(help: "Another build of athanor (e.g. .build-native/release/athanor, which `make perf` builds): run its benchmarks in each round too and report what the baseline build costs against it.")
+    var compareBuild: String?
+
     @Option(help: "Where to write the Markdown table.")
     var output = "Results/perf.md"
 
@@ -61,6 +64,7 @@ struct Perf: ParsableCommand {
         var trainingRounds: [String: [TrainingBenchmarks.Figures]] = [:], sb3Rounds: [String: [TrainingBenchmarks.Figures]] = [:]
         var trainingRatios: [String: [Double]] = [:], sb3Versions: String?
         let gym = anchor.map { GymnasiumAnchor(folder: $0.folder, interpreter: $0.interpreter) }
+        var otherBuildRounds: [[String: Double]] = [], otherBuild: String?
         for round in 1...(anchor == nil ? 1 : rounds) {
             if let gym {
                 log("athanor perf: round \(round): Gymnasium step throughput …")
@@ -79,6 +83,12 @@ struct Perf: ParsableCommand {
             smallRounds.append(PerfBenchmarks.mlpStep(sizes: [4, 64, 64, 2], batch: 64, warmup: 200, steps: quick ? 500 : 2000))
             largeRounds.append(PerfBenchmarks.mlpStep(sizes: [128, 256, 256, 10], batch: 256, warmup: 50, steps: quick ? 200 : 1000))
             BLAS.setThreadCount(ProcessInfo.processInfo.activeProcessorCount)
+            if let compareBuild {
+                log("athanor perf: round \(round): the other build's benchmarks …")
+                let (figures, build) = try BuildComparison.measure(compareBuild, training: training, quick: quick)
+                otherBuildRounds.append(figures)
+                otherBuild = build
+            }
             if training {
                 for agent in ["ppo", "dqn"] {
                     if let anchor {
@@ -137,8 +147,11 @@ struct Perf: ParsableCommand {
             }
         }
 
-        let report = PerfReport(figures: figures, roundRatios: ratios, torchVersion: torchRounds.first?.version, quick: quick,
+        var report = PerfReport(figures: figures, roundRatios: ratios, torchVersion: torchRounds.first?.version, quick: quick,
                                 trainingRatios: trainingRatios, sb3Versions: sb3Versions)
+        if let otherBuild {
+            report.buildComparison = BuildComparison(other: otherBuild, ours: figures, rounds: otherBuildRounds)
+        }
         if !noWrite {
             try writeAtomically(Data(report.markdown().utf8), to: URL(fileURLWithPath: output))
             log("athanor perf: wrote \(output)")

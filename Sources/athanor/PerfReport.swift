@@ -10,6 +10,8 @@ struct PerfReport {
     /// SB3 ÷ Athanor training wall time in each round, by agent.
     var trainingRatios: [String: [Double]] = [:]
     var sb3Versions: String?
+    /// The same benchmarks by another build (native) in the same rounds.
+    var buildComparison: BuildComparison?
 
     struct Row {
         let benchmark: String, ours: String, reference: String, ratio: String, target: String, met: String
@@ -124,6 +126,7 @@ struct PerfReport {
             let large = roundRatios.map { format($0.large, 2) }.joined(separator: ", ")
             text += "\nSpeed-up over PyTorch in each round: small MLP \(small); large MLP \(large).\n"
         }
+        if let buildComparison { text += "\n" + buildComparison.markdown(format) }
         if !trainingRatios.isEmpty {
             text += "\nTraining: `sb3_train.py` (\(sb3Versions ?? "Stable-Baselines3"), `torch.set_num_threads(1)`, the time of "
             text += "`learn()`) and Athanor's `--preset zoo` run with the same hyper-parameters, seed 0, alternating; Athanor's "

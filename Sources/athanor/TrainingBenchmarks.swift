@@ -29,7 +29,7 @@ struct TrainingBenchmarks {
         defer { try? FileManager.default.removeItem(at: scratch) }
         let script = URL(fileURLWithPath: anchors).appendingPathComponent("sb3_train.py").standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: script) else { throw UserError("no sb3_train.py in \(anchors)") }
-        let object = try runPython(interpreter, arguments: [script, agent, "0"], in: scratch, what: "sb3_train.py \(agent)")
+        let object = try runJSONCommand(interpreter, arguments: [script, agent, "0"], in: scratch, what: "sb3_train.py \(agent)")
         guard let seconds = object["learn_s"] as? Double, let evalMean = object["eval_mean"] as? Double,
               let steps = object["num_timesteps"] as? Int else {
             throw UserError("sb3_train.py \(agent) printed no learn_s, eval_mean or num_timesteps")
