@@ -1,6 +1,8 @@
 // swift-tools-version:6.1
 // Athanor — reinforcement learning from first principles, in Swift.
-// Dependencies point one way: Tensor → NN → RL → Environments / Agents → CLI.
+// Dependencies point one way. The core: Random → Tensor → NN. The environment API:
+// Random, Threads, Drawing → RL → Environments. Then NN + RL → Agents → Training (with
+// Environments) → Benchmarks → the CLI, and Drawing → Visualizer → the CLI.
 import PackageDescription
 
 // MARK: - What the Swift code is compiled for
@@ -46,7 +48,11 @@ let package = Package(
         .library(name: "RL", targets: ["RL"]),
         .library(name: "Environments", targets: ["Environments"]),
         .library(name: "Agents", targets: ["Agents"]),
+        .library(name: "Training", targets: ["Training"]),
+        .library(name: "Benchmarks", targets: ["Benchmarks"]),
         .library(name: "Visualizer", targets: ["Visualizer"]),
+        .library(name: "Random", targets: ["Random"]),
+        .library(name: "Drawing", targets: ["Drawing"]),
     ],
     // `SDL`: the visualizer's window, PNG screenshots (SDL2_image) and GIF recordings (giflib).
     // Off by default so the package builds without those libraries; `make demo`/`make test` turn it on.
@@ -69,17 +75,30 @@ let package = Package(
         .systemLibrary(name: "CGIF", path: "Sources/CGIF", providers: [.apt(["libgif-dev"])]),
         // Counts heap allocations for `athanor perf`; linked into the CLI only.
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
-        // Reads and sets the thread's floating-point mode (flushing subnormals), which Swift cannot.
+        // The thread's floating-point mode (flushing subnormals) and the spin-wait hint, which Swift cannot reach.
         .target(name: "CFloatMode", path: "Sources/CFloatMode"),
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CFloatMode"], path: "Sources/Tensor", swiftSettings: vectorised),
+        // The seeded generator every stochastic component takes; nothing else, so an environment
+        // that needs randomness links no BLAS.
+        .target(name: "Random", path: "Sources/Random", swiftSettings: vectorised),
+        // Worker threads that stay awake between jobs, and the threads' floating-point mode.
+        .target(name: "Threads", dependencies: ["CFloatMode"], path: "Sources/Threads", swiftSettings: vectorised),
+        // A software canvas, its colours and font, and the `Scene` protocol environments draw through.
+        .target(name: "Drawing", path: "Sources/Drawing", swiftSettings: vectorised),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "Random", "Threads"], path: "Sources/Tensor", swiftSettings: vectorised),
         .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN", swiftSettings: vectorised),
-        .target(name: "RL", dependencies: ["NN"], path: "Sources/RL", swiftSettings: vectorised),
-        .target(name: "Environments", dependencies: ["RL"], path: "Environments", swiftSettings: vectorised),
+        .target(name: "RL", dependencies: ["Random", "Threads", "Drawing"], path: "Sources/RL", swiftSettings: vectorised),
+        .target(name: "Environments", dependencies: ["RL", "Random", "Drawing"], path: "Environments", swiftSettings: vectorised),
         .target(name: "Agents", dependencies: ["RL", "NN", "Tensor"], path: "Agents", swiftSettings: vectorised),
+        // The training loop a Swift user calls (`learn`), run directories, callbacks, `load(from:)`.
+        .target(name: "Training", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Threads"], path: "Sources/Training",
+                swiftSettings: vectorised),
+        // The suites and reports behind `athanor bench` and `athanor perf`.
+        .target(name: "Benchmarks", dependencies: ["Training", "Agents", "Environments", "RL", "NN", "Tensor", "Random", "Threads", "COpenBLAS"],
+                path: "Sources/Benchmarks", swiftSettings: vectorised),
         .target(
             name: "Visualizer",
             dependencies: [
-                "RL",
+                "Drawing",
                 .target(name: "CSDL2", condition: .when(traits: ["SDL"])),
                 .target(name: "CSDL2Image", condition: .when(traits: ["SDL"])),
                 .target(name: "CGIF", condition: .when(traits: ["SDL"])),
@@ -89,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "athanor",
             dependencies: [
-                "Tensor", "NN", "RL", "Environments", "Agents", "Visualizer", "CAllocationCounter", "COpenBLAS",
+                "Tensor", "NN", "RL", "Environments", "Agents", "Training", "Benchmarks", "Visualizer", "Threads", "CAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/athanor"
@@ -100,10 +119,14 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], path: "Tests/NNTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL", "TestSupport"], path: "Tests/EnvironmentsTests",
+        .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL", "Random", "Drawing", "TestSupport"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "TestSupport"], path: "Tests/AgentsTests",
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Training", "TestSupport"], path: "Tests/AgentsTests",
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Agents", "Environments", "RL", "NN", "TestSupport"],
+                    path: "Tests/TrainingTests"),
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Agents", "Environments", "RL", "TestSupport"],
+                    path: "Tests/BenchmarksTests"),
         .testTarget(name: "VisualizerTests",
                     dependencies: ["Visualizer", "Environments", "RL", "TestSupport", .target(name: "CSDL2", condition: .when(traits: ["SDL"]))],
                     path: "Tests/VisualizerTests"),

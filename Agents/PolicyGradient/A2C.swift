@@ -44,6 +44,8 @@ public struct A2CHyperparameters: Hyperparameters {
 
     /// rl-baselines3-zoo's settings. Pendulum-v1's entry uses gSDE in the zoo; here it runs
     /// with the plain Gaussian policy (log-std initialised at −2 as the zoo's policy_kwargs).
+    public static func tuned(for environmentID: String) -> Self? { zoo(for: environmentID) }
+
     public static func zoo(for environmentID: String) -> Self? {
         var c = Self()
         switch environmentID {
@@ -67,6 +69,7 @@ public final class A2C: DeepAgent {
     public let config: A2CHyperparameters
     public let policy: ActorCritic
     public let totalSteps: Int
+    public let seed: UInt64
     public private(set) var stepsDone = 0
     private let optimizer: RMSprop
     private var collector: OnPolicyCollector
@@ -74,6 +77,7 @@ public final class A2C: DeepAgent {
 
     public init(environment: any DynamicEnvironment, config: A2CHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
         try config.validate()
+        self.seed = seed
         self.config = config
         self.totalSteps = totalSteps ?? config.nTimesteps
         generator = RandomGenerator(seed: seed)
@@ -87,8 +91,6 @@ public final class A2C: DeepAgent {
                                           actionSize: policy.actionSize, seed: seed)
     }
 
-    public var configurationJSON: String { config.json }
-
     public func iterate() throws -> TrainingReport {
         // MARK: Rollout
         let episodes = collector.collect(policy: policy, gamma: Float(config.gamma), lambda: Float(config.gaeLambda),
@@ -100,11 +102,11 @@ public final class A2C: DeepAgent {
         let buffer = collector.buffer
         let observations = Tensor(buffer.observations, shape: [buffer.sampleCount, buffer.observationSize])
         let advantages = Tensor(config.normalizeAdvantage ? standardised(buffer.advantages) : buffer.advantages)
-        let distribution = policy.distribution(observations)
+        let (distribution, values) = policy.evaluate(observations)
         let logp = distribution.logProbability(of: buffer.actions)
         // L = −E[Â · log π(a|s)] + c_v · E[(V(s) − R)²] − c_e · E[H(π(·|s))]
         let policyLoss = -(advantages * logp).mean()
-        let valueLoss = Loss.meanSquaredError(policy.value(observations), Tensor(buffer.returns))
+        let valueLoss = Loss.meanSquaredError(values, Tensor(buffer.returns))
         let entropy = distribution.entropy().mean()
         let loss = policyLoss + Float(config.vfCoef) * valueLoss - Float(config.entCoef) * entropy
         try ensureFinite(loss.item, "the A2C loss at step \(stepsDone)")

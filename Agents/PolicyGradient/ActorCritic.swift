@@ -96,6 +96,20 @@ public final class ActorCritic: Module {
         critic(trunk.map { $0(observations) } ?? observations).reshaped(to: [observations.shape[0]])
     }
 
+    /// π(·|s) and V(s) for observations [N, obs] at once. With separate networks the two passes
+    /// share nothing, so the core may run them side by side (`evaluateTogether`); with a shared
+    /// trunk the trunk runs once under both heads.
+    public func evaluate(_ observations: Tensor) -> (distribution: ActionDistribution, values: Tensor) {
+        guard let trunk else { return evaluateTogether({ distribution(observations) }, { value(observations) }) }
+        let features = trunk(observations)
+        let out = actor(features)
+        let values = critic(features).reshaped(to: [observations.shape[0]])
+        switch head {
+        case .discrete: return (.categorical(logits: out), values)
+        case .continuous: return (.gaussian(mean: out, logStd: logStd!.value), values)
+        }
+    }
+
     /// The action for one observation: the mode of π(·|s) or a sample, clipped for the environment.
     public func act(_ observation: [Float], deterministic: Bool, using generator: inout RandomGenerator) -> [Float] {
         withoutGrad {

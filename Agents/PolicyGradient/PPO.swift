@@ -57,6 +57,8 @@ public struct PPOHyperparameters: Hyperparameters {
 
     /// rl-baselines3-zoo's tuned settings for the classic-control ids (nil: none published).
     /// Pendulum-v1's entry uses gSDE in the zoo; here it runs with the plain Gaussian policy.
+    public static func tuned(for environmentID: String) -> Self? { zoo(for: environmentID) }
+
     public static func zoo(for environmentID: String) -> Self? {
         var c = Self()
         switch environmentID {
@@ -84,14 +86,15 @@ public final class PPO: DeepAgent {
     public let config: PPOHyperparameters
     public let policy: ActorCritic
     public let totalSteps: Int
+    public let seed: UInt64
     public private(set) var stepsDone = 0
     private let optimizer: Adam
     private var collector: OnPolicyCollector
     private var generator: RandomGenerator
-    private let secondCore = makeSecondCore()
 
     public init(environment: any DynamicEnvironment, config: PPOHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
         try config.validate()
+        self.seed = seed
         self.config = config
         self.totalSteps = totalSteps ?? config.nTimesteps
         generator = RandomGenerator(seed: seed)
@@ -104,8 +107,6 @@ public final class PPO: DeepAgent {
                                           normalize: config.normalize, gamma: config.gamma,
                                           actionSize: policy.actionSize, seed: seed)
     }
-
-    public var configurationJSON: String { config.json }
 
     public func iterate() throws -> TrainingReport {
         // MARK: Rollout
@@ -137,41 +138,33 @@ public final class PPO: DeepAgent {
                 var advantages = batch.map { buffer.advantages[$0] }
                 if config.normalizeAdvantage && batch.count > 1 { advantages = standardised(advantages) }
 
-                // The loss is a term in the actor's parameters (surrogate, entropy) plus one in the
-                // critic's (value loss); with separate networks their passes share nothing, so they
-                // run on two cores. Each backward adds into the gradients, so a shared trunk gets both.
-                var policyLoss: Float = 0, valueLoss: Float = 0, entropy: Float = .nan, logRatio: [Float] = []
+                // L = −L^CLIP + c_v·L^VF − c_e·S, equation (9) of the paper, negated for descent.
                 optimizer.zeroGrad()
-                sideBySide({
-                    let distribution = policy.distribution(observations)
-                    let logp = distribution.logProbability(of: actions)
-                    let surrogate = Self.clippedSurrogateLoss(logp, oldLogp: oldLogp, advantages: advantages, clip: clip)
-                    var loss = surrogate
-                    if config.entCoef != 0 {
-                        let h = distribution.entropy().mean()
-                        loss = loss - Float(config.entCoef) * h
-                        entropy = h.item
-                    }
-                    loss.backward()
-                    policyLoss = surrogate.item
-                    logRatio = zip(logp.scalars, oldLogp).map { $0 - $1 }
-                }, {
-                    let values = policy.value(observations)
-                    var predicted = values
-                    if let clipVF = config.clipRangeVf.map(Float.init) {
-                        let oldValues = Tensor(batch.map { buffer.values[$0] })
-                        predicted = oldValues + (values - oldValues).clamped(min: -clipVF, max: clipVF)
-                    }
-                    let loss = Loss.meanSquaredError(predicted, returns)
-                    (Float(config.vfCoef) * loss).backward()
-                    valueLoss = loss.item
-                }, pool: policy.isShared ? nil : secondCore)  // a shared trunk takes both passes in turn
+                let (distribution, predicted) = policy.evaluate(observations)
+                var values = predicted
+                let logp = distribution.logProbability(of: actions)
+                let policyLoss = Loss.clippedSurrogate(logp, oldLogp: Tensor(oldLogp), advantages: Tensor(advantages), clip: clip)
+                if let clipVF = config.clipRangeVf.map(Float.init) {
+                    let oldValues = Tensor(batch.map { buffer.values[$0] })
+                    values = oldValues + (values - oldValues).clamped(min: -clipVF, max: clipVF)
+                }
+                let valueLoss = Loss.meanSquaredError(values, returns)
+                var loss = policyLoss + Float(config.vfCoef) * valueLoss
+                var entropy = Float.nan
+                if config.entCoef != 0 {
+                    let s = distribution.entropy().mean()
+                    loss = loss - Float(config.entCoef) * s
+                    entropy = s.item
+                }
+                let logRatio = zip(logp.scalars, oldLogp).map { $0 - $1 }
+                loss.backward()
+                let (policyLossValue, valueLossValue) = (policyLoss.item, valueLoss.item)
                 // Approximate KL (Schulman's k3 estimator) of this minibatch before the step.
                 approxKL = logRatio.reduce(0) { $0 + (Foundation.exp($1) - 1) - $1 } / Float(logRatio.count)
                 if let target = config.targetKl, Double(approxKL) > 1.5 * target { break epochs }
-                try ensureFinite(policyLoss + valueLoss, "the PPO loss at step \(stepsDone)")
-                policyLosses.append(policyLoss)
-                valueLosses.append(valueLoss)
+                try ensureFinite(policyLossValue + valueLossValue, "the PPO loss at step \(stepsDone)")
+                policyLosses.append(policyLossValue)
+                valueLosses.append(valueLossValue)
                 if !entropy.isNaN { entropies.append(entropy) }
                 clipFractions.append(Float(logRatio.filter { abs(Foundation.exp($0) - 1) > clip }.count) / Float(logRatio.count))
 
@@ -192,26 +185,6 @@ public final class PPO: DeepAgent {
 
     public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
         collector.act(observation, policy: policy, deterministic: deterministic, using: &generator)
-    }
-
-    // MARK: - The clipped surrogate objective
-
-    /// L^CLIP = −E[min(rₜ·Âₜ, clip(rₜ, 1 − ε, 1 + ε)·Âₜ)] with rₜ = π(aₜ|sₜ)/π_old(aₜ|sₜ) — equation (7)
-    /// of the paper, negated for descent. One op, so its gradient is one pass:
-    /// ∂L/∂log πₜ = −Âₜ·rₜ/N where the unclipped term is the smaller or rₜ lies inside the clip range, else 0.
-    public static func clippedSurrogateLoss(_ logp: Tensor, oldLogp: [Float], advantages: [Float], clip: Float) -> Tensor {
-        let n = Float(oldLogp.count)
-        var total: Float = 0
-        let slopes = logp.withUnsafeBufferPointer { lp in
-            (0..<oldLogp.count).map { i -> Float in
-                let r = Foundation.exp(lp[i] - oldLogp[i]), a = advantages[i]
-                let unclipped = r * a, clipped = Swift.min(Swift.max(r, 1 - clip), 1 + clip) * a
-                total += Swift.min(unclipped, clipped)
-                let passes = unclipped <= clipped || (r >= 1 - clip && r <= 1 + clip)
-                return passes ? -a * r / n : 0
-            }
-        }
-        return Tensor(-total / n).recordingGradient(of: logp) { g in Tensor(slopes) * g }
     }
 
     public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?) {

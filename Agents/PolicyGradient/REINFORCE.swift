@@ -54,6 +54,7 @@ public final class REINFORCE: DeepAgent {
     public let config: REINFORCEHyperparameters
     public let policy: ActorCritic
     public let totalSteps: Int
+    public let seed: UInt64
     public private(set) var stepsDone = 0
     private let optimizer: Adam
     private var environments: any BatchedEnvironment
@@ -61,6 +62,7 @@ public final class REINFORCE: DeepAgent {
 
     public init(environment: any DynamicEnvironment, config: REINFORCEHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
         try config.validate()
+        self.seed = seed
         self.config = config
         self.totalSteps = totalSteps ?? config.nTimesteps
         generator = RandomGenerator(seed: seed)
@@ -71,8 +73,6 @@ public final class REINFORCE: DeepAgent {
         environments = try environment.batched(copies: config.nEnvs)
         environments.reset(seed: seed)
     }
-
-    public var configurationJSON: String { config.json }
 
     public func iterate() throws -> TrainingReport {
         // MARK: Play one episode per copy

@@ -17,7 +17,7 @@ public enum DoubleQLearning {
         var run = TabularRun(states: states, actions: actions, initialValue: 2 * h.initialValue)
         var generator = RandomGenerator(seed: seed)
         for episode in 0..<episodes {
-            var s = environment.reset(seed: episode == 0 ? seed : nil)
+            var s = environment.reset(seed: episode == 0 ? seed : nil).observation
             var total = 0.0, length = 0
             while true {
                 let a = epsilonGreedy(zip(q1[s], q2[s]).map(+), epsilon: h.epsilon, using: &generator)

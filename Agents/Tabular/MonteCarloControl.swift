@@ -13,7 +13,7 @@ public enum MonteCarloControl {
         var counts = [[Int]](repeating: Array(repeating: 0, count: actions), count: states)
         var generator = RandomGenerator(seed: seed)
         for episode in 0..<episodes {
-            var s = environment.reset(seed: episode == 0 ? seed : nil)
+            var s = environment.reset(seed: episode == 0 ? seed : nil).observation
             var trajectory: [(state: Int, action: Int, reward: Double)] = []
             while true {
                 let a = epsilonGreedy(run.q[s], epsilon: h.epsilon, using: &generator)

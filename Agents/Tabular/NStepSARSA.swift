@@ -17,7 +17,7 @@ public enum NStepSARSA {
         var stateAt = [Int](repeating: 0, count: n + 1), actionAt = stateAt
         var rewardAt = [Double](repeating: 0, count: n + 1)
         for episode in 0..<episodes {
-            stateAt[0] = environment.reset(seed: episode == 0 ? seed : nil)
+            stateAt[0] = environment.reset(seed: episode == 0 ? seed : nil).observation
             actionAt[0] = epsilonGreedy(run.q[stateAt[0]], epsilon: h.epsilon, using: &generator)
             var end = Int.max  // T
             var bootstrapAtEnd = false  // truncated: the tail bootstraps from the last state

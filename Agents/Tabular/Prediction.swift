@@ -22,7 +22,7 @@ public enum Prediction {
         var terminal = Set<Int>()
         var generator = RandomGenerator(seed: seed)
         for episode in 0..<episodes {
-            var s = environment.reset(seed: episode == 0 ? seed : nil)
+            var s = environment.reset(seed: episode == 0 ? seed : nil).observation
             var visited: [(state: Int, reward: Double)] = []
             while true {
                 let t = environment.step(policy(s, &generator))

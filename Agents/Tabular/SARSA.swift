@@ -14,7 +14,7 @@ public enum SARSA {
         var generator = RandomGenerator(seed: seed)
         var steps = 0
         for episode in 0..<episodes where steps < maxTotalSteps {
-            var s = environment.reset(seed: episode == 0 ? seed : nil)
+            var s = environment.reset(seed: episode == 0 ? seed : nil).observation
             var a = epsilonGreedy(run.q[s], epsilon: h.epsilon, using: &generator)
             var total = 0.0, length = 0
             while true {

@@ -82,7 +82,7 @@ extension TabularRun {
         var run = TabularRun(states: states, actions: actions, initialValue: h.initialValue)
         var generator = RandomGenerator(seed: seed)
         for episode in 0..<episodes {
-            var s = environment.reset(seed: episode == 0 ? seed : nil)
+            var s = environment.reset(seed: episode == 0 ? seed : nil).observation
             var total = 0.0, length = 0
             while true {
                 let a = epsilonGreedy(run.q[s], epsilon: h.epsilon, using: &generator)

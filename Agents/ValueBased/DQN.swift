@@ -36,7 +36,8 @@ public struct DQNHyperparameters: Hyperparameters {
     public var doubleQ = false
     public var dueling = false
 
-    public init(doubleQ: Bool = false) { self.doubleQ = doubleQ }
+    public init() {}
+    public init(doubleQ: Bool) { self.doubleQ = doubleQ }
 
     public func validate() throws {
         try require(nEnvs >= 1, "n_envs", nEnvs, "≥ 1")
@@ -53,6 +54,8 @@ public struct DQNHyperparameters: Hyperparameters {
         try require(learningRate.initial > 0, "learning_rate", learningRate, "> 0")
         try require(!netArch.isEmpty && netArch.allSatisfy { $0 > 0 }, "net_arch", netArch, "positive layer sizes")
     }
+
+    public static func tuned(for environmentID: String) -> Self? { zoo(for: environmentID) }
 
     public static func zoo(for environmentID: String) -> Self? {
         var c = Self()
@@ -77,10 +80,12 @@ public struct DQNHyperparameters: Hyperparameters {
 
 public final class DQN: DeepAgent {
     public static let id = "dqn"
+    public var name: String { config.doubleQ ? "double-dqn" : Self.id }
     public let config: DQNHyperparameters
     public let qNetwork: QNetwork
     public let targetNetwork: QNetwork
     public let totalSteps: Int
+    public let seed: UInt64
     public private(set) var stepsDone = 0
     public private(set) var explorationRate: Double
     private var calls = 0, gradientUpdates = 0
@@ -89,10 +94,10 @@ public final class DQN: DeepAgent {
     private var replay: ReplayBuffer
     private var generator: RandomGenerator
     private let actionCount: Int
-    private let secondCore = makeSecondCore()
 
     public init(environment: any DynamicEnvironment, config: DQNHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
         try config.validate()
+        self.seed = seed
         guard let actions = environment.actionSpace.discreteCount else {
             throw TrainingError.unsupported("DQN needs a Discrete action space, not \(environment.actionSpace)")
         }
@@ -110,8 +115,6 @@ public final class DQN: DeepAgent {
         replay = ReplayBuffer(capacity: config.bufferSize, observationSize: size, actionSize: 1)
         explorationRate = config.explorationInitialEps
     }
-
-    public var configurationJSON: String { config.json }
 
     /// SB3's linear schedule: from the initial to the final ε over the first
     /// `exploration_fraction` of training, then constant.
@@ -164,27 +167,27 @@ public final class DQN: DeepAgent {
         return TrainingReport(steps: stepsDone, metrics: metrics, episodes: episodes)
     }
 
-    /// One minibatch step on the Huber loss between Q(s, a) and r + γ(1 − terminated)·max Q̄(s′, ·).
+    /// One minibatch step on L(θ) = E[Huber(Q(s, a; θ) − y)], the Huber loss between Q(s, a) and the
+    /// target y computed with the target network θ̄ (the paper's squared error, as SB3 runs it).
     private func gradientStep() throws -> Float {
         optimizer.learningRate = Float(config.learningRate.value(progressRemaining: progressRemaining))
         let batch = replay.sampleIndices(config.batchSize, using: &generator)
         let size = replay.observationSize, b = batch.count
         let nextObservations = Tensor(gatherRows(replay.nextObservations, width: size, batch), shape: [b, size])
         let observations = Tensor(gatherRows(replay.observations, width: size, batch), shape: [b, size])
-        // The target and the online forward pass share nothing: with a second core they run side by side.
-        var target = Tensor(0), q = Tensor(0)
-        sideBySide({
-            target = withoutGrad {
-                let nextQ = self.targetNetwork(nextObservations)
-                let best = self.config.doubleQ
-                    ? nextQ.gather(alongLastAxis: self.qNetwork(nextObservations).argmax(alongAxis: 1))
-                    : nextQ.max(alongAxis: 1)
-                let notDone = Tensor(batch.map { 1 - self.replay.terminated[$0] })
-                return Tensor(batch.map { self.replay.rewards[$0] }) + Float(self.config.gamma) * notDone * best
+        let (target, q) = evaluateTogether({
+            // yⱼ = rⱼ + γ(1 − terminatedⱼ)·max_a′ Q̄(s′ⱼ, a′); Double DQN scores the online network's
+            // choice instead, Q̄(s′ⱼ, argmax_a′ Q(s′ⱼ, a′)). No gradient flows into the target.
+            withoutGrad {
+                let nextQ = targetNetwork(nextObservations)
+                let best = config.doubleQ ? nextQ.gather(alongLastAxis: qNetwork(nextObservations).argmax(alongAxis: 1))
+                                          : nextQ.max(alongAxis: 1)
+                let notDone = Tensor(batch.map { 1 - replay.terminated[$0] })
+                return Tensor(batch.map { replay.rewards[$0] }) + Float(config.gamma) * notDone * best
             }
         }, {
-            q = self.qNetwork(observations).gather(alongLastAxis: batch.map { Int(self.replay.actions[$0]) })
-        }, pool: secondCore)
+            qNetwork(observations).gather(alongLastAxis: batch.map { Int(replay.actions[$0]) })  // Q(sⱼ, aⱼ)
+        })
         let loss = Loss.huber(q, target)
         let value = loss.item
         try ensureFinite(value, "the DQN loss at step \(stepsDone)")

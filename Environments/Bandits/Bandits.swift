@@ -1,6 +1,7 @@
+import Drawing
 import Foundation
 import RL
-import Tensor
+import Random
 
 // Bandits: one state (observation 0, or a context vector), an arm per action, no termination.
 // Each exposes the true values so that experiments can report the optimal-action fraction.
@@ -9,7 +10,7 @@ import Tensor
 /// N(mean, 1) at reset and rewards from N(q*(a), 1). The non-stationary variant (Exercise 2.5)
 /// starts all q*(a) equal to `mean` and moves each by an independent N(0, 0.01²) step after
 /// every pull.
-public struct GaussianBandit: Environment {
+public struct GaussianBandit: BanditProblem {
     public let arms: Int
     public let stationary: Bool
     public let mean: Double
@@ -30,11 +31,12 @@ public struct GaussianBandit: Environment {
     public var actionSpace: Space { .discrete(arms) }
     /// The arm with the highest true value (the first, on ties).
     public var optimalAction: Int { trueValues.indices.max { trueValues[$0] < trueValues[$1] || (trueValues[$0] == trueValues[$1] && $0 > $1) }! }
+    public var hasBernoulliRewards: Bool { false }
 
-    public mutating func reset(seed: UInt64?) -> Int {
+    public mutating func reset(seed: UInt64?) -> (observation: Int, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         trueValues = stationary ? (0..<arms).map { _ in mean + Double(generator.nextNormal()) } : Array(repeating: mean, count: arms)
-        return 0
+        return (0, [:])
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> {
@@ -48,7 +50,7 @@ public struct GaussianBandit: Environment {
 }
 
 /// Arms that pay 1 with probability p(a), drawn U(0, 1) at reset unless given.
-public struct BernoulliBandit: Environment {
+public struct BernoulliBandit: BanditProblem {
     public let arms: Int
     public let fixedProbabilities: [Double]?
     public private(set) var probabilities: [Double]
@@ -65,11 +67,12 @@ public struct BernoulliBandit: Environment {
     public var observationSpace: Space { .discrete(1) }
     public var actionSpace: Space { .discrete(arms) }
     public var optimalAction: Int { probabilities.indices.max { probabilities[$0] < probabilities[$1] }! }
+    public var hasBernoulliRewards: Bool { true }
 
-    public mutating func reset(seed: UInt64?) -> Int {
+    public mutating func reset(seed: UInt64?) -> (observation: Int, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         probabilities = fixedProbabilities ?? (0..<arms).map { _ in generator.nextUniformDouble() }
-        return 0
+        return (0, [:])
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> {
@@ -82,7 +85,7 @@ public struct BernoulliBandit: Environment {
 /// A contextual bandit with linear payoffs (Li et al., 2010, the setting of LinUCB): each step
 /// shows a context x ~ N(0, I_d); arm a pays θ_aᵀx + N(0, σ²), with θ_a ~ N(0, I_d / d) drawn at
 /// reset. The observation is the context.
-public struct ContextualLinearBandit: Environment {
+public struct ContextualLinearBandit: ContextualBanditProblem {
     public let arms: Int, dimension: Int
     public let noise: Double
     public private(set) var parameters: [[Double]]
@@ -110,11 +113,11 @@ public struct ContextualLinearBandit: Environment {
         return context.map { Float($0) }
     }
 
-    public mutating func reset(seed: UInt64?) -> [Float] {
+    public mutating func reset(seed: UInt64?) -> (observation: [Float], info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         let scale = 1 / Double(dimension).squareRoot()
         parameters = (0..<arms).map { _ in (0..<dimension).map { _ in scale * Double(generator.nextNormal()) } }
-        return drawContext()
+        return (drawContext(), [:])
     }
 
     public mutating func step(_ action: Int) -> Transition<[Float]> {
@@ -125,7 +128,7 @@ public struct ContextualLinearBandit: Environment {
 }
 
 extension GaussianBandit: DynamicEnvironment {
-    public var scene: Scene { .bandit(trueValues: trueValues) }
+    public var scene: any Scene { BanditScene(trueValues: trueValues) }
 
     public func renderText() -> String {
         "q* = [" + trueValues.map { String(format: "%+.2f", $0) }.joined(separator: " ") + "]  best arm \(optimalAction)"
@@ -133,7 +136,7 @@ extension GaussianBandit: DynamicEnvironment {
 }
 
 extension BernoulliBandit: DynamicEnvironment {
-    public var scene: Scene { .bandit(trueValues: probabilities) }
+    public var scene: any Scene { BanditScene(trueValues: probabilities) }
 
     public func renderText() -> String {
         "p = [" + probabilities.map { String(format: "%.2f", $0) }.joined(separator: " ") + "]  best arm \(optimalAction)"
@@ -142,7 +145,7 @@ extension BernoulliBandit: DynamicEnvironment {
 
 extension ContextualLinearBandit: DynamicEnvironment {
     /// The arms' expected payoffs for the context on show.
-    public var scene: Scene { .bandit(trueValues: expectedRewards) }
+    public var scene: any Scene { BanditScene(trueValues: expectedRewards) }
 
     public func renderText() -> String {
         "x = [" + context.map { String(format: "%+.2f", $0) }.joined(separator: " ") + "]  best arm \(optimalAction)"

@@ -1,6 +1,7 @@
+import Drawing
 import Foundation
 import RL
-import Tensor
+import Random
 
 /// Sutton's (1996) acrobot with Gymnasium's `Acrobot-v1` dynamics: the "book" equations of
 /// Sutton & Barto, one classical Runge–Kutta (RK4) step of 0.2 s per action, angles wrapped to
@@ -27,11 +28,11 @@ public struct Acrobot: Environment, StateSettable, Codable {
 
     public var actionSpace: Space { .discrete(3) }
 
-    public mutating func reset(seed: UInt64?) -> [Float] {
+    public mutating func reset(seed: UInt64?) -> (observation: [Float], info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         // Gymnasium draws U(−0.1, 0.1) and stores the state as float32 until the first step.
         for i in 0..<4 { s[i] = Double(Float(-0.1 + 0.2 * generator.nextUniformDouble())) }
-        return observation
+        return (observation, [:])
     }
 
     public mutating func setState(_ newState: [Double]) throws {
@@ -91,7 +92,7 @@ public struct Acrobot: Environment, StateSettable, Codable {
 }
 
 extension Acrobot: DynamicEnvironment {
-    public var scene: Scene { .acrobot(theta1: s[0], theta2: s[1]) }
+    public var scene: any Scene { AcrobotScene(theta1: s[0], theta2: s[1]) }
 
     public func renderText() -> String {
         let tip = -cos(s[0]) - cos(s[1] + s[0])

@@ -1,6 +1,7 @@
+import Drawing
 import Foundation
 import RL
-import Tensor
+import Random
 
 /// Barto, Sutton & Anderson's (1983) cart-pole, with Gymnasium's `CartPole-v1` equations,
 /// constants, bounds and termination (explicit Euler, τ = 0.02 s). The MDP itself never
@@ -31,11 +32,11 @@ public struct CartPole: Environment, StateSettable, Codable {
 
     public var actionSpace: Space { .discrete(2) }
 
-    public mutating func reset(seed: UInt64?) -> SIMD4<Float> {
+    public mutating func reset(seed: UInt64?) -> (observation: SIMD4<Float>, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         for i in 0..<4 { s[i] = -0.05 + 0.1 * generator.nextUniformDouble() }
         stepsBeyondTerminated = nil
-        return observation
+        return (observation, [:])
     }
 
     public mutating func setState(_ newState: [Double]) throws {
@@ -80,7 +81,7 @@ public struct CartPole: Environment, StateSettable, Codable {
 }
 
 extension CartPole: DynamicEnvironment {
-    public var scene: Scene { .cartPole(position: s[0], angle: s[2], trackLimit: Self.xThreshold) }
+    public var scene: any Scene { CartPoleScene(position: s[0], angle: s[2], trackLimit: Self.xThreshold) }
 
     public func renderText() -> String {
         // A 41-column track from −2.4 to 2.4 with the cart, and the pole's angle in degrees.

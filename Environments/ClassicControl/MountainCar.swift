@@ -1,6 +1,7 @@
+import Drawing
 import Foundation
 import RL
-import Tensor
+import Random
 
 /// Moore's (1990) mountain car with Gymnasium's `MountainCar-v0` dynamics: push left, none or
 /// right; reward −1 per step; terminated at position ≥ 0.5 (with velocity ≥ goal velocity).
@@ -24,10 +25,10 @@ public struct MountainCar: Environment, StateSettable, Codable {
 
     public var actionSpace: Space { .discrete(3) }
 
-    public mutating func reset(seed: UInt64?) -> SIMD2<Float> {
+    public mutating func reset(seed: UInt64?) -> (observation: SIMD2<Float>, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         s = SIMD2(-0.6 + 0.2 * generator.nextUniformDouble(), 0)
-        return SIMD2<Float>(s)
+        return (SIMD2<Float>(s), [:])
     }
 
     public mutating func setState(_ newState: [Double]) throws {
@@ -50,7 +51,7 @@ public struct MountainCar: Environment, StateSettable, Codable {
 }
 
 extension MountainCar: DynamicEnvironment {
-    public var scene: Scene { .mountainCar(position: s[0], goal: Self.goalPosition, bounds: Self.minPosition...Self.maxPosition) }
+    public var scene: any Scene { MountainCarScene(position: s[0], goal: Self.goalPosition, bounds: Self.minPosition...Self.maxPosition) }
 
     public func renderText() -> String {
         let column = Int(((s[0] - Self.minPosition) / (Self.maxPosition - Self.minPosition) * 36).rounded())

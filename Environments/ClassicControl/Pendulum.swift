@@ -1,6 +1,7 @@
+import Drawing
 import Foundation
 import RL
-import Tensor
+import Random
 
 /// The inverted pendulum swing-up with Gymnasium's `Pendulum-v1` dynamics: a torque in
 /// [−2, 2] (continuous), cost θ² + 0.1·θ̇² + 0.001·u² with θ normalised to [−π, π).
@@ -21,11 +22,11 @@ public struct Pendulum: Environment, StateSettable, Codable {
     public var observationSpace: Space { .box(low: [-1, -1, -Self.maxSpeed], high: [1, 1, Self.maxSpeed], shape: [3]) }
     public var actionSpace: Space { .box(low: -Double(Self.maxTorque), high: Double(Self.maxTorque), shape: [1]) }
 
-    public mutating func reset(seed: UInt64?) -> SIMD3<Float> {
+    public mutating func reset(seed: UInt64?) -> (observation: SIMD3<Float>, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         s = SIMD2(-Double.pi + 2 * Double.pi * generator.nextUniformDouble(), -1 + 2 * generator.nextUniformDouble())
         lastTorque = nil
-        return observation
+        return (observation, [:])
     }
 
     public mutating func setState(_ newState: [Double]) throws {
@@ -60,7 +61,7 @@ public struct Pendulum: Environment, StateSettable, Codable {
 }
 
 extension Pendulum: DynamicEnvironment {
-    public var scene: Scene { .pendulum(angle: Self.normalizedAngle(s[0]), torque: lastTorque.map(Double.init)) }
+    public var scene: any Scene { PendulumScene(angle: Self.normalizedAngle(s[0]), torque: lastTorque.map(Double.init)) }
 
     public func renderText() -> String {
         String(format: "θ=%+.3f (0 is upright)  θ̇=%+.3f", Self.normalizedAngle(s[0]), s[1])

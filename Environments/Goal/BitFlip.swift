@@ -1,5 +1,6 @@
+import Drawing
 import RL
-import Tensor
+import Random
 
 /// The bit-flipping task of the HER paper (Andrychowicz et al., 2017, §4.1): n bits and a
 /// target pattern, both drawn at reset; action i flips bit i; reward −1 until the bits equal
@@ -24,11 +25,11 @@ public struct BitFlip: GoalEnvironment {
 
     public func reward(achievedGoal: [Float], desiredGoal: [Float]) -> Double { achievedGoal == desiredGoal ? 0 : -1 }
 
-    public mutating func reset(seed: UInt64?) -> GoalObservation {
+    public mutating func reset(seed: UInt64?) -> (observation: GoalObservation, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         bits = (0..<bitCount).map { _ in Float(generator.nextInt(below: 2)) }
         goal = (0..<bitCount).map { _ in Float(generator.nextInt(below: 2)) }
-        return observation
+        return (observation, [:])
     }
 
     public mutating func step(_ action: Int) -> Transition<GoalObservation> {
@@ -40,7 +41,7 @@ public struct BitFlip: GoalEnvironment {
 }
 
 extension BitFlip: DynamicEnvironment {
-    public var scene: Scene { .bits(current: bits.map { $0 == 1 }, goal: goal.map { $0 == 1 }) }
+    public var scene: any Scene { BitsScene(current: bits.map { $0 == 1 }, goal: goal.map { $0 == 1 }) }
 
     public func renderText() -> String {
         "bits " + bits.map { $0 == 1 ? "1" : "0" }.joined() + "\ngoal " + goal.map { $0 == 1 ? "1" : "0" }.joined()
@@ -72,12 +73,12 @@ public struct GoalGridworld: GoalEnvironment {
 
     public func reward(achievedGoal: [Float], desiredGoal: [Float]) -> Double { achievedGoal == desiredGoal ? 0 : -1 }
 
-    public mutating func reset(seed: UInt64?) -> GoalObservation {
+    public mutating func reset(seed: UInt64?) -> (observation: GoalObservation, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         position = (0, 0)
         let cell = 1 + generator.nextInt(below: size * size - 1)  // any cell but the start
         goal = (cell / size, cell % size)
-        return observation
+        return (observation, [:])
     }
 
     public mutating func step(_ action: Int) -> Transition<GoalObservation> {
@@ -92,10 +93,10 @@ public struct GoalGridworld: GoalEnvironment {
 }
 
 extension GoalGridworld: DynamicEnvironment {
-    public var scene: Scene {
-        var cells = [Scene.Cell](repeating: .empty, count: size * size)
+    public var scene: any Scene {
+        var cells = [GridScene.Cell](repeating: .empty, count: size * size)
         cells[goal.row * size + goal.column] = .goal
-        return .grid(rows: size, columns: size, cells: cells, agent: position.row * size + position.column, wind: nil)
+        return GridScene(rows: size, columns: size, cells: cells, agent: position.row * size + position.column)
     }
 
     public func renderText() -> String {

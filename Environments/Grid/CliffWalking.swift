@@ -1,5 +1,6 @@
+import Drawing
 import RL
-import Tensor
+import Random
 
 /// Gymnasium's `CliffWalking-v1` (Sutton & Barto, Example 6.6): a 4×12 grid, start at the
 /// bottom-left, goal at the bottom-right, the cells between them a cliff. Each step costs −1;
@@ -41,13 +42,15 @@ public struct CliffWalking: TableEnvironment {
 }
 
 extension CliffWalking: DynamicEnvironment {
-    public var scene: Scene {
-        let cells: [Scene.Cell] = (0..<(Self.rows * Self.columns)).map { s in
+    public var scene: any Scene {
+        let cells: [GridScene.Cell] = (0..<(Self.rows * Self.columns)).map { s in
             if s == Self.goal { return .goal }
             if s == Self.start { return .start }
             return s / Self.columns == 3 ? .cliff : .empty
         }
-        return .grid(rows: Self.rows, columns: Self.columns, cells: cells, agent: position, wind: nil)
+        // Actions: 0 up, 1 right, 2 down, 3 left.
+        return GridScene(rows: Self.rows, columns: Self.columns, cells: cells, agent: position,
+                         moves: [.init(-1, 0), .init(0, 1), .init(1, 0), .init(0, -1)])
     }
 
     public func renderText() -> String {

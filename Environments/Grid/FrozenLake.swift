@@ -1,5 +1,6 @@
+import Drawing
 import RL
-import Tensor
+import Random
 
 /// Gymnasium's `FrozenLake-v1`: cross a frozen lake from S to G without falling into a hole H.
 /// On slippery ice the agent moves in the intended direction with probability
@@ -64,11 +65,11 @@ public struct FrozenLake: TableEnvironment {
         model = TableMDP(table: table, startDistribution: starts.map { $0 / total })
     }
 
-    public mutating func reset(seed: UInt64?) -> Int {
+    public mutating func reset(seed: UInt64?) -> (observation: Int, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         position = model.sampleStart(using: &generator)
         lastAction = nil
-        return position
+        return (position, [:])
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> {
@@ -78,8 +79,8 @@ public struct FrozenLake: TableEnvironment {
 }
 
 extension FrozenLake: DynamicEnvironment {
-    public var scene: Scene {
-        let cells: [Scene.Cell] = map.flatMap { $0 }.map { letter in
+    public var scene: any Scene {
+        let cells: [GridScene.Cell] = map.flatMap { $0 }.map { letter in
             switch letter {
             case "H": .hole
             case "G": .goal
@@ -87,7 +88,9 @@ extension FrozenLake: DynamicEnvironment {
             default: .empty
             }
         }
-        return .grid(rows: map.count, columns: map[0].count, cells: cells, agent: position, wind: nil)
+        // Actions: 0 left, 1 down, 2 right, 3 up.
+        return GridScene(rows: map.count, columns: map[0].count, cells: cells, agent: position,
+                         moves: [.init(0, -1), .init(1, 0), .init(0, 1), .init(-1, 0)])
     }
 
     public func renderText() -> String {

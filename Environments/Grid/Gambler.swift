@@ -1,5 +1,6 @@
+import Drawing
 import RL
-import Tensor
+import Random
 
 /// Sutton & Barto Example 4.3, the gambler's problem: capital s ∈ 1…goal−1, stake a ∈ 1…min(s, goal − s);
 /// heads (probability `headsProbability`) wins the stake, tails loses it; reward +1 on reaching the goal,
@@ -32,6 +33,6 @@ public struct Gambler: TableEnvironment {
 }
 
 extension Gambler: DynamicEnvironment {
-    public var scene: Scene { .bandit(trueValues: [Double(position) / Double(goal)]) }
+    public var scene: any Scene { BanditScene(trueValues: [Double(position) / Double(goal)]) }
     public func renderText() -> String { "capital \(position) of \(goal)" }
 }

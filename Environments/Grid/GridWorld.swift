@@ -1,5 +1,6 @@
+import Drawing
 import RL
-import Tensor
+import Random
 
 /// A deterministic-or-stochastic gridworld given by its full table: the book's examples
 /// (Sutton & Barto, 2nd ed.) and Four Rooms are built by the static constructors below.
@@ -32,8 +33,8 @@ public struct GridWorld: TableEnvironment {
 }
 
 extension GridWorld: DynamicEnvironment {
-    public var scene: Scene {
-        let cells: [Scene.Cell] = (0..<(rows * columns)).map { s in
+    public var scene: any Scene {
+        let cells: [GridScene.Cell] = (0..<(rows * columns)).map { s in
             if walls.contains(s) { return .wall }
             switch labels[s] {
             case nil: return .empty
@@ -42,7 +43,7 @@ extension GridWorld: DynamicEnvironment {
             case let letter?: return .label(letter)
             }
         }
-        return .grid(rows: rows, columns: columns, cells: cells, agent: position, wind: wind)
+        return GridScene(rows: rows, columns: columns, cells: cells, agent: position, wind: wind)
     }
 
     public func renderText() -> String {

@@ -1,5 +1,6 @@
+import Drawing
 import RL
-import Tensor
+import Random
 
 /// Sutton & Barto Example 6.2: five states A–E in a row between two terminals; every episode
 /// starts in C and moves left or right with equal probability; +1 on leaving to the right,
@@ -26,12 +27,12 @@ public struct RandomWalk: TableEnvironment {
 }
 
 extension RandomWalk: DynamicEnvironment {
-    public var scene: Scene {
+    public var scene: any Scene {
         let count = model.stateCount
-        let cells: [Scene.Cell] = (0..<count).map { s in
+        let cells: [GridScene.Cell] = (0..<count).map { s in
             s == 0 || s == count - 1 ? .goal : .label(Character(UnicodeScalar(UInt8(64 + s))))
         }
-        return .grid(rows: 1, columns: count, cells: cells, agent: position, wind: nil)
+        return GridScene(rows: 1, columns: count, cells: cells, agent: position, moves: [.init(0, -1), .init(0, 1)])
     }
 
     public func renderText() -> String {

@@ -14,9 +14,8 @@ let package = Package(
     targets: [
         .executableTarget(name: "QuickStart", dependencies: [
             .product(name: "Agents", package: "Athanor"),
-            .product(name: "Environments", package: "Athanor"),
-            .product(name: "RL", package: "Athanor"),
             .product(name: "Tensor", package: "Athanor"),
+            .product(name: "Training", package: "Athanor"),
         ]),
     ]
 )

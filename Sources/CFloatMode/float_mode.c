@@ -2,6 +2,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
+#include <immintrin.h>
 enum { flushBits = 0x8040 };  // FTZ (bit 15): results; DAZ (bit 6): operands
 
 int athanor_flushes_subnormals(void) { return (_mm_getcsr() & flushBits) == flushBits; }
@@ -30,3 +31,11 @@ void athanor_set_flushes_subnormals(int on) {
 int athanor_flushes_subnormals(void) { return 0; }
 void athanor_set_flushes_subnormals(int on) { (void)on; }
 #endif
+
+void athanor_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield");
+#endif
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 // Losses, written as their definitions; all reduce to a scalar mean.
 
 public enum Loss {
@@ -11,14 +13,57 @@ public enum Loss {
                 for i in p.indices { total += (p[i] - t[i]) * (p[i] - t[i]) }
             }
         }
-        return Tensor(total / n).recordingGradient(of: prediction, target, saving: SavedTensors(prediction, target)) { saved, g in
+        return Tensor(total / n).recordingGradient(of: prediction, target, saving: PredictionAndTarget(prediction: prediction, target: target)) { saved, g in
             // ∂/∂prediction = 2(prediction − target)/n; ∂/∂target is its negative.
-            guard let prediction = saved.first, let target = saved.second else { return (nil, nil, nil) }
+            let operands = PredictionAndTarget(unpacking: saved)
+            let (prediction, target) = (operands.prediction, operands.target)
             let scale = 2 * g.item / Float(Swift.max(prediction.count, 1))
             let dp = prediction.requiresGrad ? prediction.combined(with: target) { scale * ($0 - $1) } : nil
             let dt = target.requiresGrad ? prediction.combined(with: target) { -scale * ($0 - $1) } : nil
             return (dp, dt, nil)
         }
+    }
+
+    /// PPO's clipped surrogate objective, negated for descent (Schulman et al. 2017, eq. 7):
+    /// −L^CLIP = −mean(min(rₜ·Âₜ, clip(rₜ, 1 − ε, 1 + ε)·Âₜ)) with rₜ = exp(log π(aₜ|sₜ) − log π_old(aₜ|sₜ)).
+    /// Fused into one op: its paper form — `exp`, two products, `clamped`, `minimum`, `mean` — is
+    /// eight graph nodes and buffers per minibatch, ≈ 10 % of PPO's CartPole training time. Its
+    /// gradient: ∂/∂log πₜ = −Âₜ·rₜ/N where the unclipped term is the smaller or rₜ lies inside the
+    /// clip range, else 0 (a test holds it to the paper form and to finite differences).
+    public static func clippedSurrogate(_ logp: Tensor, oldLogp: Tensor, advantages: Tensor, clip: Float) -> Tensor {
+        precondition(logp.shape == oldLogp.shape && logp.shape == advantages.shape,
+                     "clipped surrogate shapes differ: \(logp.shape), \(oldLogp.shape), \(advantages.shape)")
+        let n = Float(Swift.max(logp.count, 1))
+        let ratio = logp.combined(with: oldLogp) { exp($0 - $1) }
+        var total: Float = 0
+        ratio.withUnsafeBufferPointer { r in
+            advantages.withUnsafeBufferPointer { a in
+                for i in r.indices { total += Swift.min(r[i] * a[i], Swift.min(Swift.max(r[i], 1 - clip), 1 + clip) * a[i]) }
+            }
+        }
+        return Tensor(-total / n).recordingGradient(of: logp, saving: ClippedSurrogateSaved(ratio: ratio, advantages: advantages, clip: clip)) { saved, g in
+            let s = ClippedSurrogateSaved(unpacking: saved)
+            let scale = -g.item / Float(Swift.max(s.ratio.count, 1)), (low, high) = (1 - s.clip, 1 + s.clip)
+            let slopes = s.ratio.combined(with: s.advantages) { r, a in
+                r * a <= Swift.min(Swift.max(r, low), high) * a || (r >= low && r <= high) ? scale * a * r : 0
+            }
+            return (slopes, nil, nil)
+        }
+    }
+
+    struct ClippedSurrogateSaved: SavedForBackward {
+        var ratio: Tensor, advantages: Tensor, clip: Float
+        init(ratio: Tensor, advantages: Tensor, clip: Float) { (self.ratio, self.advantages, self.clip) = (ratio, advantages, clip) }
+        init(unpacking saved: consuming SavedTensors) { (ratio, advantages, clip) = (saved.slots.0.take()!, saved.slots.1.take()!, saved.constant) }
+        consuming func packed() -> SavedTensors { SavedTensors((ratio, advantages, nil, nil), constant: clip) }
+    }
+
+    /// What the fused losses' backward reads.
+    struct PredictionAndTarget: SavedForBackward {
+        var prediction: Tensor, target: Tensor
+        init(prediction: Tensor, target: Tensor) { (self.prediction, self.target) = (prediction, target) }
+        init(unpacking saved: consuming SavedTensors) { (prediction, target) = (saved.slots.0.take()!, saved.slots.1.take()!) }
+        consuming func packed() -> SavedTensors { SavedTensors((prediction, target, nil, nil)) }
     }
 
     /// Huber loss: ½d² where |d| < δ, else δ(|d| − ½δ). With δ = 1 it equals PyTorch's

@@ -93,28 +93,55 @@ public struct SafeTensors {
         return try decode(data)
     }
 
-    public static func decode(_ data: Data) throws -> SafeTensors {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 8 else { throw SafeTensorsError.truncated("\(bytes.count) bytes, the header length alone needs 8") }
-        let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(maximumHeaderSize) else {
-            throw SafeTensorsError.malformedHeader("declared header length \(headerLength) exceeds \(maximumHeaderSize) bytes")
+    /// The metadata of a file, from its header alone (the tensors are not read).
+    public static func readMetadata(from url: URL) throws -> [String: String] {
+        let handle: FileHandle
+        do { handle = try FileHandle(forReadingFrom: url) } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
         }
-        guard 8 + Int(headerLength) <= bytes.count else {
-            throw SafeTensorsError.truncated("header declares \(headerLength) bytes, file has \(bytes.count - 8) after the length")
-        }
-        let headerBytes = Data(bytes[8..<(8 + Int(headerLength))])
-        guard headerBytes.first == UInt8(ascii: "{") else { throw SafeTensorsError.malformedHeader("header does not start with '{'") }
-        let header: Header
+        defer { try? handle.close() }
         do {
-            header = try JSONDecoder().decode(Header.self, from: headerBytes)
+            let length = try headerLength(of: [UInt8](try handle.read(upToCount: 8) ?? Data()), fileSize: nil)
+            let header = try handle.read(upToCount: length) ?? Data()
+            guard header.count == length else { throw SafeTensorsError.truncated("header declares \(length) bytes, file has \(header.count)") }
+            return try parseHeader(header).metadata
+        } catch let error as SafeTensorsError {
+            throw error
+        } catch {
+            throw SafeTensorsError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    /// The header length the first 8 bytes declare, checked against the file's size if known.
+    private static func headerLength(of prefix: [UInt8], fileSize: Int?) throws -> Int {
+        guard prefix.count >= 8 else { throw SafeTensorsError.truncated("\(prefix.count) bytes, the header length alone needs 8") }
+        let length = prefix[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard length <= UInt64(maximumHeaderSize) else {
+            throw SafeTensorsError.malformedHeader("declared header length \(length) exceeds \(maximumHeaderSize) bytes")
+        }
+        if let fileSize, 8 + Int(length) > fileSize {
+            throw SafeTensorsError.truncated("header declares \(length) bytes, file has \(fileSize - 8) after the length")
+        }
+        return Int(length)
+    }
+
+    private static func parseHeader(_ headerBytes: Data) throws -> Header {
+        guard headerBytes.first == UInt8(ascii: "{") else { throw SafeTensorsError.malformedHeader("header does not start with '{'") }
+        do {
+            return try JSONDecoder().decode(Header.self, from: headerBytes)
         } catch let error as SafeTensorsError {
             throw error
         } catch {
             throw SafeTensorsError.malformedHeader("not valid JSON of the expected layout (\(error))")
         }
+    }
 
-        let dataStart = 8 + Int(headerLength)
+    public static func decode(_ data: Data) throws -> SafeTensors {
+        let bytes = [UInt8](data)
+        let length = try headerLength(of: Array(bytes.prefix(8)), fileSize: bytes.count)
+        let header = try parseHeader(Data(bytes[8..<(8 + length)]))
+
+        let dataStart = 8 + length
         let dataLength = bytes.count - dataStart
         var expectedStart = 0
         var tensors: [(name: String, tensor: Tensor)] = []

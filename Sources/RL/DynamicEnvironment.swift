@@ -1,4 +1,5 @@
-import Tensor
+import Drawing
+import Random
 
 /// Errors from environments driven by text and numbers (the registry, the CLI, the checker).
 public enum EnvironmentError: Error, CustomStringConvertible, Equatable {
@@ -35,13 +36,13 @@ public protocol StateSettable {
 public protocol DynamicEnvironment {
     var observationSpace: Space { get }
     var actionSpace: Space { get }
-    mutating func resetFlat(seed: UInt64?) -> [Float]
+    mutating func resetFlat(seed: UInt64?) -> (observation: [Float], info: Info)
     mutating func stepFlat(_ action: [Double]) throws -> Transition<[Float]>
     mutating func setStateFlat(_ state: [Double]) throws
     /// The current state drawn as text (Gymnasium's "ansi" render mode).
     func renderText() -> String
     /// The current state described for a renderer.
-    var scene: Scene { get }
+    var scene: any Scene { get }
     /// The full model, for tabular environments.
     var tabularModel: (any TabularMDP)? { get }
     /// Copies of this environment stepped together, for deep agents.
@@ -49,14 +50,18 @@ public protocol DynamicEnvironment {
 }
 
 extension DynamicEnvironment where Self: Environment, Observation: FlatObservation, Action: FlatAction {
-    public mutating func resetFlat(seed: UInt64?) -> [Float] { reset(seed: seed).flatValues }
+    public mutating func resetFlat(seed: UInt64?) -> (observation: [Float], info: Info) {
+        let (observation, info) = reset(seed: seed)
+        return (observation.flatValues, info)
+    }
 
     public mutating func stepFlat(_ action: [Double]) throws -> Transition<[Float]> {
         guard let typed = Action(flatValues: action, space: actionSpace) else {
             throw EnvironmentError.invalidAction("\(action.map { String($0) }.joined(separator: ";")) is not in \(actionSpace)")
         }
         let t = step(typed)
-        return Transition(observation: t.observation.flatValues, reward: t.reward, terminated: t.terminated, truncated: t.truncated)
+        return Transition(observation: t.observation.flatValues, reward: t.reward, terminated: t.terminated, truncated: t.truncated,
+                          info: t.info)
     }
 
     public mutating func setStateFlat(_ state: [Double]) throws {

@@ -1,19 +1,21 @@
-import Tensor
+import Random
 
-/// What `step` returns, with Gymnasium's two flags: `terminated` when the MDP reached a
-/// terminal state (do not bootstrap), `truncated` when an outside limit cut the episode
-/// (bootstrap from the observation). Never one `done` flag.
+/// What `step` returns, as Gymnasium's `(observation, reward, terminated, truncated, info)`:
+/// `terminated` when the MDP reached a terminal state (do not bootstrap), `truncated` when an
+/// outside limit cut the episode (bootstrap from the observation). Never one `done` flag.
 public struct Transition<Observation> {
     public var observation: Observation
     public var reward: Double
     public var terminated: Bool
     public var truncated: Bool
+    public var info: Info
 
-    public init(observation: Observation, reward: Double, terminated: Bool, truncated: Bool) {
+    public init(observation: Observation, reward: Double, terminated: Bool, truncated: Bool, info: Info = [:]) {
         self.observation = observation
         self.reward = reward
         self.terminated = terminated
         self.truncated = truncated
+        self.info = info
     }
 
     /// The episode is over, for either reason.
@@ -24,18 +26,19 @@ public struct Transition<Observation> {
 /// state and its random generator.
 ///
 /// `reset(seed:)` re-seeds the environment's generator when given a seed and otherwise goes on
-/// with it (a new environment starts from seed 0, so runs are reproducible by default).
+/// with it (a new environment starts from seed 0, so runs are reproducible by default), and
+/// returns the first observation with an `Info`, as Gymnasium's `obs, info = env.reset(seed=…)`.
 public protocol Environment<Observation, Action> {
     associatedtype Observation
     associatedtype Action
     var observationSpace: Space { get }
     var actionSpace: Space { get }
-    mutating func reset(seed: UInt64?) -> Observation
+    mutating func reset(seed: UInt64?) -> (observation: Observation, info: Info)
     mutating func step(_ action: Action) -> Transition<Observation>
 }
 
 extension Environment {
-    public mutating func reset() -> Observation { reset(seed: nil) }
+    public mutating func reset() -> (observation: Observation, info: Info) { reset(seed: nil) }
 }
 
 // MARK: - Numbers in, numbers out
@@ -80,21 +83,35 @@ extension SIMD where Scalar == Float {
     }
 }
 
-/// An action that can be read from flat numbers (for the CLI and the checker).
-public protocol FlatAction: BatchAction {
-    init?(flatValues: [Double], space: Space)
+/// An action read from flat numbers: a discrete action is its index, a continuous one its
+/// components. The one decoder of every path that turns numbers into actions — a row of an
+/// agent's action buffer, the command line's text, the environment checker's draws — so all of
+/// them accept and refuse the same things: nil when the numbers are not an action of `space`
+/// (a discrete index out of range or not whole, the wrong count, a component not finite).
+public protocol FlatAction {
+    init?(flat values: UnsafeBufferPointer<Float>, space: Space)
 }
 
 extension Int: FlatAction {
-    public init?(flatValues: [Double], space: Space) {
-        guard flatValues.count == 1, space.contains(flatValues) else { return nil }
-        self = Int(flatValues[0])
+    public init?(flat values: UnsafeBufferPointer<Float>, space: Space) {
+        guard values.count == 1, case .discrete(let n) = space, let value = values.first,
+              value == value.rounded(), value >= 0, value < Float(n) else { return nil }
+        self = Int(value)
     }
 }
 
 extension Array: FlatAction where Element == Float {
-    public init?(flatValues: [Double], space: Space) {
-        guard flatValues.count == space.flatCount, flatValues.allSatisfy({ $0.isFinite }) else { return nil }
-        self = flatValues.map { Float($0) }
+    public init?(flat values: UnsafeBufferPointer<Float>, space: Space) {
+        guard values.count == space.flatCount, values.allSatisfy({ $0.isFinite }) else { return nil }
+        self = Array(values)
+    }
+}
+
+extension FlatAction {
+    /// The action that `values` (as given on the command line) describe, if any.
+    public init?(flatValues values: [Double], space: Space) {
+        let floats = values.map { Float($0) }
+        guard let action = floats.withUnsafeBufferPointer({ Self(flat: $0, space: space) }) else { return nil }
+        self = action
     }
 }

@@ -1,4 +1,4 @@
-import Tensor
+import Random
 
 /// Checks the contract every environment promises, as `gymnasium.utils.env_checker` does:
 /// observations lie in the observation space, rewards are finite, the same seed and actions
@@ -18,7 +18,7 @@ public func checkEnvironment(steps: Int = 300, seed: UInt64 = 7,
     func trace(_ environment: inout any DynamicEnvironment) -> [[Float]] {
         var actions = RandomGenerator(seed: seed &+ 1)
         var observations: [[Float]] = []
-        var observation = environment.resetFlat(seed: seed)
+        var observation = environment.resetFlat(seed: seed).observation
         observations.append(observation)
         if !environment.observationSpace.contains(observation.map(Double.init)) {
             note("space", "reset observation \(observation) is outside \(environment.observationSpace)")
@@ -39,7 +39,7 @@ public func checkEnvironment(steps: Int = 300, seed: UInt64 = 7,
             observation = transition.observation
             observations.append(observation + [Float(transition.reward), transition.terminated ? 1 : 0, transition.truncated ? 1 : 0])
             if transition.isLast {
-                observation = environment.resetFlat(seed: nil)
+                observation = environment.resetFlat(seed: nil).observation
                 observations.append(observation)
             }
         }

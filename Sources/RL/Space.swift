@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+import Random
 
 /// The set an observation or action lives in, as Gymnasium's `spaces`.
 public enum Space: Sendable, Equatable, CustomStringConvertible {

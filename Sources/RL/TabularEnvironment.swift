@@ -1,4 +1,4 @@
-import Tensor
+import Random
 
 /// A finite MDP given by its table, sampled the way Gymnasium's toy-text environments sample:
 /// the cumulative probabilities are compared with one uniform draw. Concrete environments
@@ -57,10 +57,10 @@ extension TableEnvironment {
     public var actionCount: Int { model.actionCount }
     public func outcomes(state: Int, action: Int) -> [Outcome] { model.outcomes(state: state, action: action) }
 
-    public mutating func reset(seed: UInt64?) -> Int {
+    public mutating func reset(seed: UInt64?) -> (observation: Int, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         position = model.sampleStart(using: &generator)
-        return position
+        return (position, [:])
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> { stepInTable(action) }

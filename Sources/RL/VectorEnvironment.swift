@@ -1,3 +1,5 @@
+import Threads
+
 /// N copies of an environment stepped together, writing straight into contiguous buffers
 /// (observations N × size, rewards, flags) so deep agents read them without copying.
 ///
@@ -48,7 +50,7 @@ public struct VectorEnvironment<Base: Environment> where Base.Observation: FlatO
         let size = observationSize
         observations.withUnsafeMutableBufferPointer { rows in
             for i in environments.indices {
-                environments[i].reset(seed: seed.map { $0 &+ UInt64(i) }).write(into: rows.baseAddress! + i * size)
+                environments[i].reset(seed: seed.map { $0 &+ UInt64(i) }).observation.write(into: rows.baseAddress! + i * size)
             }
         }
         for i in 0..<count { episodeReturns[i] = 0; episodeLengths[i] = 0 }
@@ -79,7 +81,7 @@ public struct VectorEnvironment<Base: Environment> where Base.Observation: FlatO
                     lengths[i] += 1
                     if t.isLast {
                         t.observation.write(into: finals.baseAddress! + i * size)
-                        envs[i].reset(seed: nil).write(into: obs.baseAddress! + i * size)
+                        envs[i].reset(seed: nil).observation.write(into: obs.baseAddress! + i * size)
                     } else {
                         t.observation.write(into: obs.baseAddress! + i * size)
                     }

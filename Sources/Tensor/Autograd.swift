@@ -12,16 +12,25 @@
 // record a function that captures nothing: no closure context, no arrays, so with a
 // `TensorPool` in scope a step allocates nothing at all.
 
-/// What a fused op's backward reads: up to four tensors and one number, kept in its node.
+/// The slots of a graph node that a fused op's backward reads from: up to four tensors, one
+/// number and one small option. An op never reads the slots by position: it packs and unpacks
+/// them through a `SavedForBackward` struct of its own that names them (`LinearSaved.input`, …).
 public struct SavedTensors {
-    public var first: Tensor?, second: Tensor?, third: Tensor?, fourth: Tensor?
-    /// A constant of the op (a scale, a count, an encoded choice).
-    public var number: Float
+    public var slots: (Tensor?, Tensor?, Tensor?, Tensor?)
+    public var constant: Float
+    public var option: Int
 
-    public init(_ first: Tensor? = nil, _ second: Tensor? = nil, _ third: Tensor? = nil, _ fourth: Tensor? = nil,
-                number: Float = 0) {
-        (self.first, self.second, self.third, self.fourth, self.number) = (first, second, third, fourth, number)
+    public init(_ slots: (Tensor?, Tensor?, Tensor?, Tensor?) = (nil, nil, nil, nil), constant: Float = 0, option: Int = 0) {
+        (self.slots, self.constant, self.option) = (slots, constant, option)
     }
+}
+
+/// What one fused op keeps for its backward, by name, stored in a node's `SavedTensors`.
+/// Both conversions consume their source, so the tensors move between the two forms without
+/// reference counting (a step's backward unpacks every node it runs).
+public protocol SavedForBackward {
+    init(unpacking saved: consuming SavedTensors)
+    consuming func packed() -> SavedTensors
 }
 
 /// Gradients for an op's first three operands (nil where none flows).
@@ -33,7 +42,7 @@ final class GradNode {
         case released                               // a node whose backward has run
         case single((Tensor) -> Tensor?)            // one operand
         case several((Tensor) -> [Tensor?])         // any number of operands
-        case fused((SavedTensors, Tensor) -> OperandGradients)  // reads `saved`; captures nothing
+        case fused((consuming SavedTensors, Tensor) -> OperandGradients)  // reads `saved`; captures nothing
     }
 
     /// ∂loss/∂(this tensor), summed over every path; nil until something flows in.
@@ -45,6 +54,12 @@ final class GradNode {
     var backward = Backward.none
     var saved = SavedTensors()
     fileprivate var visited = false
+    /// The node's tensor has one element (a loss, a term of one); see ParallelBackward.swift.
+    var isScalar = false
+    /// Position in the current backward's topological order (ParallelBackward.swift).
+    var planIndex = 0
+    /// Recorded on a helper thread: its backward best runs there too, where its data is.
+    var madeOnHelper = false
 
     /// A tensor created with `requiringGrad`, not by an op: it keeps its gradient.
     var isLeaf: Bool {
@@ -76,15 +91,17 @@ final class GradNode {
                           _ third: GradNode? = nil, more: [GradNode?] = []) -> GradNode? {
         guard GradMode.isEnabled else { return nil }
         let node: GradNode
-        if let recycled = TensorPool.current?.node() {
-            recycled.release()  // in case the last graph was never differentiated
-            recycled.grad = nil
-            node = recycled
+        if let pool = TensorPool.current {
+            node = pool.node()
+            node.release()  // in case the last graph was never differentiated
+            node.grad = nil
+            node.madeOnHelper = pool.servesHelper
         } else {
             node = GradNode()
         }
         (node.input0, node.input1, node.input2, node.moreInputs) = (first, second, third, more)
         node.backward = backward
+        node.isScalar = false
         return node
     }
 
@@ -98,7 +115,7 @@ final class GradNode {
     }
 
     /// Runs this node's backward on its gradient and adds the results into its inputs.
-    fileprivate func propagate(_ gradient: Tensor) {
+    func propagate(_ gradient: Tensor) {
         switch backward {
         case .none:
             return
@@ -114,7 +131,7 @@ final class GradNode {
             // Take the saved tensors out (a swap, no reference counting); the node is done with them.
             var taken = SavedTensors()
             swap(&taken, &saved)
-            let (g0, g1, g2) = function(taken, gradient)
+            let (g0, g1, g2) = function(consume taken, gradient)
             if let input0, let g0 { input0.accumulate(g0) }
             if let input1, let g1 { input1.accumulate(g1) }
             if let input2, let g2 { input2.accumulate(g2) }
@@ -170,25 +187,28 @@ extension Tensor {
         guard let node = GradNode.recording(.several(backward), inputs: input(0), input(1), input(2),
                                             more: operands.dropFirst(3).map(\.node))
         else { return self }
+        node.isScalar = count == 1
         return Tensor(shape: shape, storage: storage, node: node)
     }
 
     public func recordingGradient(of operand: Tensor,
                                   backward: @escaping (Tensor) -> Tensor?) -> Tensor {
         guard let input = operand.node, let node = GradNode.recording(.single(backward), inputs: input) else { return self }
+        node.isScalar = count == 1
         return Tensor(shape: shape, storage: storage, node: node)
     }
 
     /// Records a fused op on up to three operands whose backward reads only `saved` (pass a
-    /// closure that captures nothing: then recording allocates nothing). Its results go to
-    /// the operands in order.
-    public func recordingGradient(of first: Tensor, _ second: Tensor? = nil, _ third: Tensor? = nil,
-                                  saving saved: @autoclosure () -> SavedTensors,
-                                  backward: @escaping (SavedTensors, Tensor) -> OperandGradients) -> Tensor {
+    /// closure that captures nothing, such as `{ Op.backward(Saved(unpacking: $0), $1) }`: then
+    /// recording allocates nothing). Its results go to the operands in order.
+    public func recordingGradient<Saved: SavedForBackward>(of first: Tensor, _ second: Tensor? = nil, _ third: Tensor? = nil,
+                                                           saving saved: @autoclosure () -> Saved,
+                                                           backward: @escaping (consuming SavedTensors, Tensor) -> OperandGradients) -> Tensor {
         guard first.node != nil || second?.node != nil || third?.node != nil,
               let node = GradNode.recording(.fused(backward), inputs: first.node, second?.node, third?.node)
         else { return self }
-        node.saved = saved()
+        node.saved = saved().packed()
+        node.isScalar = count == 1
         return Tensor(shape: shape, storage: storage, node: node)
     }
 
@@ -212,10 +232,16 @@ extension Tensor {
         }
         let sweep = {
             root.accumulate(seed.detached())
-            for node in scratch.order.reversed() where !node.isLeaf {
-                if let gradient = node.grad { node.propagate(gradient) }
-                node.grad = nil  // intermediate gradients are not kept, as in PyTorch
-                node.release()
+            guard scratch.planPieces() else { return GraphTraversal.sweep(scratch.order) }
+            // The scalar top first, then the independent pieces below it: on two threads with a
+            // helper, one after the other without; either way the same arithmetic.
+            GraphTraversal.sweep(scratch.top)
+            let (first, second) = scratch.shares()
+            if let helper = HelperThread.current {
+                scratch.sweepSideBySide(first, second, helper: helper, needsNoGradScope: !onlyFused)
+            } else {
+                for p in first { GraphTraversal.sweep(scratch.pieces[p]) }
+                for p in second { GraphTraversal.sweep(scratch.pieces[p]) }
             }
         }
         // Backward closures of ordinary ops call ops, which must not record; fused backward
@@ -232,6 +258,9 @@ final class GraphTraversal {
     /// Nodes reachable from the root, every node after all of its inputs.
     private(set) var order: [GradNode] = []
     private var stack: [(node: GradNode, nextInput: Int)] = []
+    // The plan of independent pieces (ParallelBackward.swift).
+    var top: [GradNode] = [], pieces: [[GradNode]] = [], activePieces = 0
+    var isTop: [Bool] = [], consumersOutsideTop: [Int] = [], parent: [Int] = [], pieceOf: [Int] = []
 
     init() {
         order.reserveCapacity(32)
@@ -260,5 +289,8 @@ final class GraphTraversal {
     func clear() {
         order.removeAll(keepingCapacity: true)
         stack.removeAll(keepingCapacity: true)
+        top.removeAll(keepingCapacity: true)
+        for p in 0..<activePieces { pieces[p].removeAll(keepingCapacity: true) }
+        activePieces = 0
     }
 }

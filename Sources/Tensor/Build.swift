@@ -64,6 +64,8 @@ public enum BLAS {
     }
 
     /// Threads OpenBLAS may use for one product.
+    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
     public static func setThreadCount(_ count: Int) {
         _ = configured
         openblas_set_num_threads(Int32(clamping: count))

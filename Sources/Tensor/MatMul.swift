@@ -123,7 +123,7 @@ extension Tensor {
     }
 
     /// Element-wise functions `linear` can apply to its result in the same pass.
-    public enum FusedActivation: Sendable { case identity, tanh, relu }
+    public enum FusedActivation: Int, Sendable { case identity, tanh, relu }
 
     /// f(x·Wᵀ + b) with W stored as [out, in] (PyTorch's layout), fused: the bias is written
     /// first and the product accumulates onto it, the activation is applied in place, and the
@@ -156,22 +156,40 @@ extension Tensor {
         case .tanh: for i in 0..<out.count { po[i] = fastTanh(po[i]) }
         case .relu: for i in 0..<out.count { po[i] = Swift.max(po[i], 0) }
         }
-        return out.recordingGradient(of: x, weight, bias, saving: SavedTensors(x, weight, bias, out, number: activation.code),
-                                     backward: linearBackward)
+        return out.recordingGradient(of: x, weight, bias, saving: LinearSaved(input: x, weight: weight, bias: bias, output: out,
+                                                                            activation: activation)) { saved, g in
+            linearBackward(LinearSaved(unpacking: saved), g)
+        }
     }
 
-    /// linear's backward, from the saved x, W, b and y = f(x·Wᵀ + b); captures nothing.
-    private static func linearBackward(_ saved: SavedTensors, _ g: Tensor) -> OperandGradients {
-        guard let x = saved.first, let weight = saved.second, let out = saved.fourth else { return (nil, nil, nil) }
+    /// What `linear`'s backward reads: x, W, b and y = f(x·Wᵀ + b).
+    struct LinearSaved: SavedForBackward {
+        var input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor
+        var activation: FusedActivation
+
+        init(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, activation: FusedActivation) {
+            (self.input, self.weight, self.bias, self.output, self.activation) = (input, weight, bias, output, activation)
+        }
+
+        init(unpacking saved: consuming SavedTensors) {
+            (input, weight, bias, output) = (saved.slots.0.take()!, saved.slots.1.take()!, saved.slots.2.take(), saved.slots.3.take()!)
+            activation = FusedActivation(rawValue: saved.option) ?? .identity
+        }
+
+        consuming func packed() -> SavedTensors { SavedTensors((input, weight, bias, output), option: activation.rawValue) }
+    }
+
+    /// linear's backward, from what it saved; captures nothing.
+    private static func linearBackward(_ saved: LinearSaved, _ g: Tensor) -> OperandGradients {
+        let (x, weight, out) = (saved.input, saved.weight, saved.output)
         let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
         let rows = x.count / Swift.max(inFeatures, 1)
         // Through the activation first, from the saved output y: tanh′ = 1 − y², relu′ = [y > 0].
         var gz = g
-        let code = saved.number
-        if code != FusedActivation.identity.code {
+        if saved.activation != .identity {
             gz = Tensor(uninitializedShape: g.shape)
             let (pg, py, pz) = (g.storage.base, out.storage.base, gz.storage.base)
-            if code == FusedActivation.tanh.code {
+            if saved.activation == .tanh {
                 for i in 0..<g.count { pz[i] = pg[i] * (1 - py[i] * py[i]) }
             } else {
                 for i in 0..<g.count { pz[i] = py[i] > 0 ? pg[i] : 0 }
@@ -182,23 +200,11 @@ extension Tensor {
             ? product(gz, weight, rows: rows, k: outFeatures, columns: inFeatures, shape: x.shape) : nil
         let dw = weight.requiresGrad  // gᵀ·x
             ? product(gz, x, transposeA: true, rows: outFeatures, k: rows, columns: inFeatures, shape: weight.shape) : nil
-        guard let bias = saved.third, bias.requiresGrad else { return (dx, dw, nil) }
+        guard let bias = saved.bias, bias.requiresGrad else { return (dx, dw, nil) }
         return (dx, dw, columnSums(gz, rows: rows, columns: outFeatures, shape: bias.shape))
     }
 }
 
-extension Tensor.FusedActivation {
-    /// The activation as the number a graph node saves.
-    var code: Float {
-        switch self {
-        case .identity: 0
-        case .tanh: 1
-        case .relu: 2
-        }
-    }
-
-    init(code: Float) { self = code == 1 ? .tanh : (code == 2 ? .relu : .identity) }
-}
 
 /// op(a)·b as a new tensor of `shape` (rows × columns elements), a and b read as matrices.
 private func product(_ a: Tensor, _ b: Tensor, transposeA: Bool = false,

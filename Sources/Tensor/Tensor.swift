@@ -1,3 +1,4 @@
+@_exported import Random
 import Foundation
 
 // The tensor: a Float32, contiguous, row-major N-d array with value semantics.

@@ -27,6 +27,8 @@ public final class TensorPool {
     private var shapes: [[Int]] = []
     private var traversal: GraphTraversal?
     private var heldElements = 0
+    /// A helper thread's pool: nodes recorded from it were made on the helper (ParallelBackward.swift).
+    var servesHelper = false
 
     public init(buffersPerSize: Int = 256) {
         precondition(buffersPerSize > 0, "a pool must keep at least one buffer per size")

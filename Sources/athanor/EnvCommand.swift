@@ -97,8 +97,9 @@ extension EnvCommand {
                 let action = try parseNumbers(String(text), separator: ";", what: "action \(index + 1)")
                 let t = try environment.stepFlat(action)
                 let observation = discrete ? t.observation.map { String(Int($0)) } : t.observation.map { "\($0)" }
+                let info = try JSONSerialization.data(withJSONObject: t.info.mapValues(\.jsonObject), options: [.sortedKeys])
                 print("{\"obs\": [\(observation.joined(separator: ", "))], \"reward\": \(t.reward), "
-                      + "\"terminated\": \(t.terminated), \"truncated\": \(t.truncated)}")
+                      + "\"terminated\": \(t.terminated), \"truncated\": \(t.truncated), \"info\": \(String(decoding: info, as: UTF8.self))}")
             }
         }
     }

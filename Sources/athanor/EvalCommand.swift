@@ -1,6 +1,7 @@
 import Agents
 import ArgumentParser
 import Foundation
+import Training
 import NN
 import RL
 
@@ -20,15 +21,17 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
-        let (configuration, agent) = try loadRun(runDirectory, best: best)
-        let result = try evaluatePolicy(on: configuration.makeEnvironment(), episodes: episodes,
+        let run = RunDirectory(runDirectory)
+        let configuration = try run.configuration()
+        let agent = try DeepAgents.load(from: run, best: best)
+        let result = try evaluatePolicy(on: configuration.environment.make(), episodes: episodes,
                                         seed: seed ?? configuration.finalEvaluationSeed) { agent.act($0, deterministic: deterministic) }
         if json {
-            try printJSON(["agent": configuration.agent, "env": configuration.env, "steps": agent.stepsDone, "best": best,
+            try printJSON(["agent": configuration.agent, "env": configuration.environment.id, "steps": agent.stepsDone, "best": best,
                            "episodes": episodes, "deterministic": deterministic, "mean": result.mean,
                            "std": result.standardDeviation, "returns": result.returns])
         } else {
-            print(String(format: "%@ on %@ after %d steps: %.2f ± %.2f over %d %@ episodes", configuration.agent, configuration.env,
+            print(String(format: "%@ on %@ after %d steps: %.2f ± %.2f over %d %@ episodes", configuration.agent, configuration.environment.id,
                          agent.stepsDone, result.mean, result.standardDeviation, episodes, deterministic ? "deterministic" : "sampled"))
         }
     }

@@ -5,19 +5,6 @@ import Foundation
 import RL
 import Tensor
 
-/// An environment from the registry seen through integer states and actions, for the tabular agents.
-struct DiscreteView: Environment {
-    var base: any DynamicEnvironment
-    var observationSpace: Space { base.observationSpace }
-    var actionSpace: Space { base.actionSpace }
-    mutating func reset(seed: UInt64?) -> Int { Int(base.resetFlat(seed: seed)[0]) }
-    mutating func step(_ action: Int) -> Transition<Int> {
-        // The agents only pick actions of the space, so the step cannot be refused.
-        let t = try! base.stepFlat([Double(action)])
-        return Transition(observation: Int(t.observation[0]), reward: t.reward, terminated: t.terminated, truncated: t.truncated)
-    }
-}
-
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an agent on an environment and evaluate its greedy policy.",
@@ -57,9 +44,8 @@ struct Train: ParsableCommand {
     var evalFreq = 0
     @Flag(help: "Print one JSON document.") var json = false
 
-    static let tabularAgents = ["value-iteration", "policy-iteration", "q-learning", "sarsa", "expected-sarsa",
-                                "double-q-learning", "n-step-sarsa", "mc-control", "dyna-q", "dyna-q-plus"]
-    static let banditAgents = ["epsilon-greedy", "ucb", "gradient-bandit", "thompson-sampling", "linucb"]
+    static let tabularAgents = TabularAgents.ids
+    static let banditAgents = BanditExperiments.ids
 
     var isDeep: Bool { resume != nil || DeepAgents.ids.contains(agent) }
 
@@ -86,9 +72,8 @@ struct Train: ParsableCommand {
         }
     }
 
-    /// `--set` values by name, checked against the names this command knows.
-    func hyperparameters() throws -> [String: Double] {
-        let known = ["alpha", "epsilon", "gamma", "n", "theta", "c", "q1", "kappa", "baseline"]
+    /// `--set` values by name, checked against the names the agent's kind knows.
+    func hyperparameters(known: [String]) throws -> [String: Double] {
         var values: [String: Double] = [:]
         for pair in settings {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -103,129 +88,32 @@ struct Train: ParsableCommand {
 
     func run() throws {
         if isDeep { return try runDeep() }
-        let evalEpisodes = self.evalEpisodes ?? 100
-        let h = try hyperparameters()
         let environment = try environmentOptions.make(env)
-        if Self.banditAgents.contains(agent) { return try runBandit(environment, h) }
-        guard environment.observationSpace.discreteCount != nil, environment.actionSpace.discreteCount != nil else {
-            throw UserError("\(agent) needs discrete states and actions; \(env) has \(environment.observationSpace) → \(environment.actionSpace)")
-        }
-        var view = DiscreteView(base: environment)
-        let gamma = h["gamma"] ?? (agent.hasPrefix("dyna") ? 0.95 : 1)
-        var hp = TabularHyperparameters(alpha: h["alpha"] ?? (agent.hasPrefix("dyna") ? 0.1 : 0.5), epsilon: h["epsilon"] ?? 0.1,
-                                        gamma: gamma, n: Int(h["n"] ?? (agent.hasPrefix("dyna") ? 5 : 4)),
-                                        initialValue: h["q1"] ?? 0, kappa: h["kappa"] ?? 0.001)
-        hp.n = Swift.max(hp.n, agent.hasPrefix("dyna") ? 0 : 1)
-        let start = nanoseconds()
-        var returns: [Double] = []
-        let values: [Double], policy: [Int]
-        switch agent {
-        case "value-iteration", "policy-iteration":
-            guard let model = environment.tabularModel else { throw UserError("\(agent) needs the model of a tabular environment; \(env) has none") }
-            guard gamma < 1 || h["gamma"] != nil else { throw UserError("\(agent): give --set gamma=… (below 1 for continuing tasks)") }
-            if agent == "value-iteration" {
-                let result = valueIteration(model, gamma: gamma, theta: h["theta"] ?? 1e-10)
-                (values, policy) = (result.values, result.policy)
-                log("value iteration converged in \(result.sweeps) sweeps")
-            } else {
-                let result = policyIteration(model, gamma: gamma, theta: h["theta"] ?? 1e-10)
-                (values, policy) = (result.values, result.policy)
-                log("policy iteration stable after \(result.iterations) improvements (\(result.evaluationSweeps) evaluation sweeps)")
-            }
-        default:
-            let run: TabularRun
-            switch agent {
-            case "q-learning": run = QLearning.train(&view, episodes: episodes, seed: seed, hyperparameters: hp)
-            case "sarsa": run = SARSA.train(&view, episodes: episodes, seed: seed, hyperparameters: hp)
-            case "expected-sarsa": run = ExpectedSARSA.train(&view, episodes: episodes, seed: seed, hyperparameters: hp)
-            case "double-q-learning": run = DoubleQLearning.train(&view, episodes: episodes, seed: seed, hyperparameters: hp)
-            case "n-step-sarsa": run = NStepSARSA.train(&view, episodes: episodes, seed: seed, hyperparameters: hp)
-            case "mc-control": run = MonteCarloControl.train(&view, episodes: episodes, seed: seed, hyperparameters: hp)
-            case "dyna-q": run = DynaQ.train(&view, episodes: episodes, seed: seed, hyperparameters: hp)
-            default: run = DynaQ.train(&view, episodes: episodes, seed: seed, hyperparameters: hp, plus: true)
-            }
-            (values, policy, returns) = (run.values, run.policy, run.episodeReturns)
-            let recent = returns.suffix(100)
-            log("\(agent) on \(env): \(episodes) episodes, mean return of the last \(recent.count) \(String(format: "%.3f", recent.reduce(0, +) / Double(recent.count)))")
-        }
+        if Self.banditAgents.contains(agent) { return try runBandit(environment) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try TabularAgents.train(agent, on: environment, episodes: episodes, seed: seed,
+                                             settings: hyperparameters(known: TabularAgents.settingNames))
+        log(result.summary)
         // Greedy evaluation on a fresh environment: undiscounted return per episode, capped at 10 000 steps.
-        var evaluation = DiscreteView(base: try environmentOptions.make(env))
-        var evalReturns: [Double] = []
-        for episode in 0..<evalEpisodes {
-            var s = evaluation.reset(seed: episode == 0 ? seed &+ 1_000_003 : nil)
-            var total = 0.0
-            for _ in 0..<10_000 {
-                let t = evaluation.step(policy[s])
-                total += t.reward
-                s = t.observation
-                if t.isLast { break }
-            }
-            evalReturns.append(total)
-        }
+        let evalReturns = TabularAgents.evaluateGreedy(result.policy, on: try environmentOptions.make(env),
+                                                       episodes: evalEpisodes ?? 100, seed: seed &+ 1_000_003)
         let evalMean = evalReturns.isEmpty ? Double.nan : evalReturns.reduce(0, +) / Double(evalReturns.count)
-        let wall = Double(nanoseconds() - start) / 1e9
-        log("greedy policy: mean return \(String(format: "%.4f", evalMean)) over \(evalEpisodes) episodes (\(String(format: "%.2f", wall)) s)")
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        log("greedy policy: mean return \(String(format: "%.4f", evalMean)) over \(evalReturns.count) episodes (\(String(format: "%.2f", wall)) s)")
         if json {
-            try printJSON(["env": env, "agent": agent, "seed": seed, "episode_returns": returns, "values": values,
-                           "policy": policy, "eval_mean": evalMean.isNaN ? NSNull() : evalMean as Any, "wall_s": wall])
+            try printJSON(["env": env, "agent": agent, "seed": seed, "episode_returns": result.episodeReturns, "values": result.values,
+                           "policy": result.policy, "eval_mean": evalMean.isNaN ? NSNull() : evalMean as Any, "wall_s": wall])
         } else {
             print("\(agent) on \(env): greedy evaluation mean return \(String(format: "%.4f", evalMean))")
             if let model = environment.tabularModel, model.stateCount <= 256 {
-                print("policy: " + policy.map(String.init).joined(separator: " "))
+                print("policy: " + result.policy.map(String.init).joined(separator: " "))
             }
         }
     }
 
-    func runBandit(_ environment: any DynamicEnvironment, _ h: [String: Double]) throws {
-        if agent == "linucb" { return try runLinUCB(environment, h) }
-        let bandit: AnyBandit, arms: Int, bernoulli: Bool
-        if let testbed = environment as? TimeLimit<GaussianBandit> {
-            (bandit, arms, bernoulli) = (AnyBandit(testbed.base, optimalAction: { $0.optimalAction }), testbed.base.arms, false)
-        } else if let coins = environment as? TimeLimit<BernoulliBandit> {
-            (bandit, arms, bernoulli) = (AnyBandit(coins.base, optimalAction: { $0.optimalAction }), coins.base.arms, true)
-        } else {
-            throw UserError("\(agent) is a bandit agent; use it on KArmedBandit-v0 or BernoulliBandit-v0 (got \(env))")
-        }
-        let curves: BanditCurves
-        let epsilon = h["epsilon"] ?? 0.1
-        func experiment<A: BanditAgent>(_ make: @escaping () -> A) -> BanditCurves {
-            runBanditExperiment(runs: runs, steps: episodes, seed: seed, environment: { bandit },
-                                optimalAction: { $0.optimalAction }, agent: make)
-        }
-        switch agent {
-        case "epsilon-greedy": curves = experiment { EpsilonGreedyBandit(arms: arms, epsilon: epsilon, stepSize: h["alpha"], initialValue: h["q1"] ?? 0) }
-        case "ucb": curves = experiment { UCBBandit(arms: arms, c: h["c"] ?? 2) }
-        case "gradient-bandit": curves = experiment { GradientBandit(arms: arms, alpha: h["alpha"] ?? 0.1, baseline: (h["baseline"] ?? 1) != 0) }
-        default: curves = experiment { ThompsonSampling(arms: arms, likelihood: bernoulli ? .bernoulli : .gaussian) }
-        }
-        try report(curves)
-    }
-
-    /// LinUCB on the contextual bandit: per step the mean reward and the fraction of runs that
-    /// pulled the arm with the best expected payoff for the context shown.
-    func runLinUCB(_ environment: any DynamicEnvironment, _ h: [String: Double]) throws {
-        guard let contextual = environment as? TimeLimit<ContextualLinearBandit> else {
-            throw UserError("linucb needs ContextualBandit-v0 (got \(env))")
-        }
-        var curves = BanditCurves(meanReward: Array(repeating: 0, count: episodes), optimalActionFraction: Array(repeating: 0, count: episodes))
-        for run in 0..<runs {
-            var bandit = contextual.base
-            var context = bandit.reset(seed: seed &+ UInt64(run)).map(Double.init)
-            var learner = LinUCB(arms: bandit.arms, dimension: bandit.dimension, alpha: h["alpha"] ?? 1)
-            var generator = RandomGenerator(seed: seed &+ UInt64(run) &+ 7_919)
-            for t in 0..<episodes {
-                let arm = learner.selectArm(context: context, using: &generator)
-                if arm == bandit.optimalAction { curves.optimalActionFraction[t] += 1 / Double(runs) }
-                let step = bandit.step(arm)
-                learner.update(arm: arm, context: context, reward: step.reward)
-                curves.meanReward[t] += step.reward / Double(runs)
-                context = step.observation.map(Double.init)
-            }
-        }
-        try report(curves)
-    }
-
-    func report(_ curves: BanditCurves) throws {
+    func runBandit(_ environment: any DynamicEnvironment) throws {
+        let curves = try BanditExperiments.run(agent, on: environment, runs: runs, steps: episodes, seed: seed,
+                                               settings: hyperparameters(known: BanditExperiments.settingNames))
         let tail = curves.average(Swift.max(1, episodes - 99)...episodes)
         log("\(agent): last 100 steps mean reward \(String(format: "%.3f", tail.reward)), optimal action \(String(format: "%.1f", 100 * tail.optimal)) %")
         if json {

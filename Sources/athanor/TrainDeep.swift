@@ -2,60 +2,81 @@ import Agents
 import Environments
 import Foundation
 import RL
+import Training
 
 extension Train {
-    /// PPO, A2C, REINFORCE, DQN and Double DQN: train (or resume), checkpoint, evaluate.
+    /// PPO, A2C, REINFORCE, DQN and Double DQN through the Training library: train (or resume),
+    /// then evaluate the final policy and, with --eval-freq, the best model.
     func runDeep() throws {
-        var configuration: RunConfiguration
-        let directory: URL?
+        let agent: any DeepAgent, run: RunDirectory?, configuration: RunConfiguration
         if let resume {
-            let url = URL(fileURLWithPath: resume)
-            let configURL = url.appendingPathComponent("config.json")
-            guard let data = try? Data(contentsOf: configURL) else { throw UserError("\(resume) is not a run directory (no config.json)") }
-            guard let saved = try? JSONDecoder().decode(RunConfiguration.self, from: data) else {
-                throw UserError("\(configURL.path) is malformed")
-            }
-            configuration = saved
-            if let evalEpisodes { configuration.evalEpisodes = evalEpisodes }
-            directory = url
+            let directory = RunDirectory(resume)
+            configuration = try directory.configuration()
+            agent = try DeepAgents.load(from: directory)
+            run = directory
         } else {
-            let options = try EnvironmentRegistry.parseOptions(environmentOptions.pairs)
-            _ = try environments.make(env, options: options)  // unknown ids and options fail here
+            let environment = EnvironmentReference(env, options: try EnvironmentRegistry.parseOptions(environmentOptions.pairs))
             let recipe = DeepAgents.Recipe(preset: preset, configFile: config.map(URL.init(fileURLWithPath:)), settings: settings)
-            let hyperparameters = try DeepAgents.configuration(agent: agent, environmentID: env, recipe: recipe)
-            let budget = try steps ?? hyperparameterBudget(hyperparameters)
-            configuration = RunConfiguration(agent: agent, env: env, envOptions: options, seed: seed, totalSteps: budget,
-                                             checkpointEvery: checkpointEvery, hyperparameters: hyperparameters,
-                                             evalFreq: evalFreq, evalEpisodes: evalEpisodes)
-            directory = out.map(URL.init(fileURLWithPath:))
+            let hyperparameters = try DeepAgents.configuration(agent: self.agent, environmentID: env, recipe: recipe)
+            agent = try DeepAgents.make(agent: self.agent, configuration: hyperparameters, environment: environment.make(),
+                                        seed: seed, totalSteps: steps)
+            configuration = RunConfiguration(of: agent, environment: environment)
+            run = out.map { RunDirectory($0, environment: environment) }
         }
-        let trainer = DeepTrainer(configuration: configuration, directory: directory)
-        let summary = try trainer.run(resume: resume != nil)
-        let e = summary.evaluation
+        let episodes = evalEpisodes ?? configuration.evaluation?.episodes ?? 20
+        let evaluation = configuration.evaluation
+            ?? (evalFreq > 0 ? EvaluationSettings(every: evalFreq, episodes: episodes, seed: configuration.periodicEvaluationSeed) : nil)
+        let evaluator = evaluation.map { EvalCallback($0, environment: configuration.environment) }
+        let progress = ProgressLine(environment: configuration.environment.id)
+        let summary = try agent.learn(run: run, checkpointEvery: resume == nil ? checkpointEvery : configuration.checkpointEvery,
+                                      callbacks: [progress.callback] + (evaluator.map { [$0] } ?? []))
+        progress.finish()
+        let final = try evaluatePolicy(on: configuration.environment.make(), episodes: episodes, seed: configuration.finalEvaluationSeed) {
+            agent.act($0, deterministic: true)
+        }
+        let bestAgent = try evaluator?.bestAgent(configuration: configuration)
+        let best = try bestAgent.map { best in
+            try evaluatePolicy(on: configuration.environment.make(), episodes: episodes, seed: configuration.finalEvaluationSeed) {
+                best.act($0, deterministic: true)
+            }
+        }
+        let stepsPerSecond = Double(summary.steps) / Swift.max(summary.wallSeconds, 1e-9)
         if json {
-            try printJSON(["agent": configuration.agent, "env": configuration.env, "seed": configuration.seed,
-                           "steps": summary.steps, "wall_s": summary.wallSeconds,
-                           "steps_per_s": Double(summary.steps) / Swift.max(summary.wallSeconds, 1e-9),
-                           "eval_mean": e.mean, "eval_std": e.standardDeviation, "eval_episodes": e.returns.count,
-                           "run_dir": directory?.path ?? NSNull(),
-                           "best_eval_mean": summary.best?.evaluation.mean ?? NSNull(),
-                           "best_eval_std": summary.best?.evaluation.standardDeviation ?? NSNull(),
-                           "best_eval_steps": summary.best?.steps ?? NSNull(),
-                           "hyperparameters": (try? JSONSerialization.jsonObject(with: Data(configuration.hyperparameters.utf8))) ?? [:]])
+            try printJSON(["agent": configuration.agent, "env": configuration.environment.id, "seed": configuration.seed,
+                           "steps": summary.steps, "wall_s": summary.wallSeconds, "steps_per_s": stepsPerSecond,
+                           "eval_mean": final.mean, "eval_std": final.standardDeviation, "eval_episodes": final.returns.count,
+                           "run_dir": run?.path ?? NSNull(),
+                           "best_eval_mean": best?.mean ?? NSNull(), "best_eval_std": best?.standardDeviation ?? NSNull(),
+                           "best_eval_steps": evaluator?.best?.steps ?? NSNull(),
+                           "hyperparameters": (try? configuration.hyperparameters.jsonObject()) ?? [:]])
         } else {
             print(String(format: "%@ on %@ (seed %llu): %d steps in %.2f s (%.0f steps/s); deterministic evaluation %.1f ± %.1f over %d episodes",
-                         configuration.agent, configuration.env, configuration.seed, summary.steps, summary.wallSeconds,
-                         Double(summary.steps) / Swift.max(summary.wallSeconds, 1e-9), e.mean, e.standardDeviation, e.returns.count))
-            if let best = summary.best {
-                print(String(format: "best model (at %d steps, of evaluations every %d): %.1f ± %.1f", best.steps,
-                             configuration.evalFreq ?? 0, best.evaluation.mean, best.evaluation.standardDeviation))
+                         configuration.agent, configuration.environment.id, configuration.seed, summary.steps, summary.wallSeconds,
+                         stepsPerSecond, final.mean, final.standardDeviation, final.returns.count))
+            if let best, let steps = evaluator?.best?.steps {
+                print(String(format: "best model (at %d steps, of evaluations every %d): %.1f ± %.1f", steps,
+                             evaluation?.every ?? 0, best.mean, best.standardDeviation))
             }
-            if let directory { print("run directory: \(directory.path)") }
+            if let run { print("run directory: \(run.path)") }
+        }
+    }
+}
+
+/// The live progress line on stderr (rewritten in place), ended by `finish`.
+final class ProgressLine {
+    private(set) var callback: ProgressCallback!
+    private var printed = false
+
+    init(environment: String) {
+        callback = ProgressCallback { [unowned self] p in
+            printed = true
+            FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%@ %@  steps %d/%d  %.0f steps/s  return(100) %.1f  ETA %.0f s",
+                                                       p.agent, environment, p.steps, p.totalSteps, p.stepsPerSecond,
+                                                       p.meanReturn, p.secondsLeft).utf8))
         }
     }
 
-    private func hyperparameterBudget(_ json: String) throws -> Int {
-        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
-        return (object?["n_timesteps"] as? Int) ?? 100_000
+    func finish() {
+        if printed { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 }

@@ -2,6 +2,7 @@ import Agents
 import ArgumentParser
 import Environments
 import Foundation
+import Training
 import NN
 import RL
 import Tensor
@@ -59,7 +60,7 @@ struct Watch: ParsableCommand {
         }
         var delay = 1 / fps, paused = false, totalSteps = 0, tookScreenshot = false
         episodeLoop: for episode in 1...episodes {
-            var observation = environment.resetFlat(seed: episode == 1 ? seed : nil)
+            var observation = environment.resetFlat(seed: episode == 1 ? seed : nil).observation
             player.startEpisode()
             var total = 0.0, step = 0, lastAction = "-"
             while true {
@@ -122,8 +123,10 @@ struct Watch: ParsableCommand {
 
     func makePlayer() throws -> (any DynamicEnvironment, String, any Player) {
         if let run = runDirectory {
-            let (configuration, agent) = try loadRun(run, best: best)
-            return (try configuration.makeEnvironment(), configuration.env, DeepPlayer(agent: agent))
+            let directory = RunDirectory(run)
+            let configuration = try directory.configuration()
+            let agent = try DeepAgents.load(from: directory, best: best)
+            return (try configuration.environment.make(), configuration.environment.id, DeepPlayer(agent: agent))
         }
         let environment = try environmentOptions.make(env)
         switch agent {
@@ -131,14 +134,10 @@ struct Watch: ParsableCommand {
         case "q-learning", "value-iteration":
             return (environment, env, try TabularPlayer(environment: environment, id: env, agent: agent, episodes: trainEpisodes, seed: seed))
         default:
-            guard case .discrete(let arms) = environment.actionSpace, environment.scene.isBandit else {
+            guard case .discrete(let arms) = environment.actionSpace, environment.scene is BanditScene else {
                 throw UserError("\(agent) is a bandit agent; use it on KArmedBandit-v0 or BernoulliBandit-v0 (got \(env))")
             }
             return (environment, env, BanditPlayer(agent: agent, arms: arms, seed: seed))
         }
     }
-}
-
-extension Scene {
-    var isBandit: Bool { if case .bandit = self { true } else { false } }
 }

@@ -53,33 +53,19 @@ final class DeepPlayer: Player {
 
 /// Q-learning (trained first) or value iteration on a tabular environment, played greedily.
 final class TabularPlayer: Player {
-    let values: [Double], policy: [Int], directions: [(row: Int, column: Int)]
+    let result: TabularAgents.Result
 
     init(environment: any DynamicEnvironment, id: String, agent: String, episodes: Int, seed: UInt64) throws {
-        guard let model = environment.tabularModel else {
+        guard environment.tabularModel != nil else {
             throw UserError("\(agent) needs a tabular environment (FrozenLake-v1, CliffWalking-v1, the gridworlds); \(id) is not")
         }
-        if agent == "value-iteration" {
-            (values, policy, _) = valueIteration(model, gamma: 0.99)
-        } else {
-            var view = DiscreteView(base: environment)
-            let run = QLearning.train(&view, episodes: episodes, seed: seed,
-                                      hyperparameters: TabularHyperparameters(alpha: 0.1, epsilon: 0.1, gamma: 0.99))
-            values = run.q.map { $0.max() ?? 0 }
-            policy = run.q.map { q in q.indices.max { q[$0] < q[$1] } ?? 0 }
-            log("athanor watch: q-learning trained for \(episodes) episodes")
-        }
-        // What each action index means on the grid, as (row, column) steps.
-        directions = switch id {
-        case "FrozenLake-v1", "FrozenLake8x8-v1": [(0, -1), (1, 0), (0, 1), (-1, 0)]
-        case "CliffWalking-v1": [(-1, 0), (0, 1), (1, 0), (0, -1)]
-        case "RandomWalk-v0": [(0, -1), (0, 1)]
-        default: [(-1, 0), (1, 0), (0, 1), (0, -1), (-1, 1), (1, 1), (1, -1), (-1, -1)]
-        }
+        let settings: [String: Double] = agent == "value-iteration" ? ["gamma": 0.99] : ["alpha": 0.1, "epsilon": 0.1, "gamma": 0.99]
+        result = try TabularAgents.train(agent, on: environment, episodes: episodes, seed: seed, settings: settings)
+        log("athanor watch: \(result.summary)")
     }
 
-    func act(_ observation: [Float]) -> [Double] { [Double(policy[Int(observation[0])])] }
-    func overlay(_ observation: [Float]) -> Overlay? { .tabular(values: values, policy: policy, directions: directions) }
+    func act(_ observation: [Float]) -> [Double] { [Double(result.policy[Int(observation[0])])] }
+    func overlay(_ observation: [Float]) -> Overlay? { .tabular(values: result.values, policy: result.policy) }
 }
 
 /// A bandit agent learning as it plays; its estimates (and UCB's bounds) drawn beside the truth.

@@ -58,7 +58,7 @@ struct BanditTests {
 
     @Test func linUCBLearnsLinearPayoffs() {
         var bandit = ContextualLinearBandit(arms: 4, dimension: 5, noise: 0.1)
-        var context = bandit.reset(seed: 3).map(Double.init)
+        var context = bandit.reset(seed: 3).observation.map(Double.init)
         var agent = LinUCB(arms: 4, dimension: 5, alpha: 0.5)
         var generator = RandomGenerator(seed: 3)
         var optimalLate = 0

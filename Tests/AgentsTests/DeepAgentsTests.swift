@@ -6,10 +6,11 @@ import RL
 import Tensor
 import TestSupport
 import Testing
+import Training
 
-/// Trains `agent` on `env` with the zoo's settings for each seed, as `athanor train --preset zoo
-/// --eval-freq` does (one BLAS thread, subnormals flushed), and returns for each seed the best of
-/// its periodic deterministic evaluations: rl-baselines3-zoo's protocol (`PeriodicEvaluation`).
+/// Trains `agent` on `env` with the zoo's settings for each seed through `learn`, as `athanor
+/// train --preset zoo --eval-freq` does, and returns for each seed the best of its periodic
+/// deterministic evaluations: rl-baselines3-zoo's protocol (`EvalCallback`).
 ///
 /// One seed's final policy is one chaotic trajectory: its last bits depend on the CPU and the
 /// OpenBLAS kernels, and DQN's (SB3's too) collapses late on some seeds. What a learning test
@@ -18,28 +19,13 @@ import Testing
 private func bestEvaluations(_ agent: String, on env: String, seeds: [UInt64] = [0, 1, 2], settings: [String] = [],
                              evaluations: Int = 20) throws -> [Double] {
     try seeds.map { seed in
-        BLAS.setThreadCount(1)  // as `athanor train` runs; tests run side by side on two cores
         let config = try DeepAgents.configuration(agent: agent, environmentID: env, recipe: .init(preset: "zoo", settings: settings))
         let learner = try DeepAgents.make(agent: agent, configuration: config, environment: environments.make(env), seed: seed)
-        var periodic = PeriodicEvaluation(every: learner.totalSteps / evaluations, episodes: 10, seed: 20_000 + seed) {
-            try environments.make(env)
-        }
-        try withSubnormalsFlushedToZero {
-            while learner.stepsDone < learner.totalSteps {
-                let before = learner.stepsDone
-                _ = try learner.iterate()
-                if periodic.isDue(after: before, now: learner.stepsDone) { _ = try periodic.evaluate(learner) }
-            }
-        }
-        return periodic.best?.mean ?? -.infinity
+        let evaluation = EvalCallback(every: learner.totalSteps / evaluations, episodes: 10, seed: 20_000 + seed,
+                                      environment: EnvironmentReference(env))
+        try learner.learn(callbacks: [evaluation])
+        return evaluation.best?.mean ?? -.infinity
     }
-}
-
-/// The scores, for the log (scripts/check-portability.sh collects these lines) and the failure message.
-private func report(_ what: String, _ scores: [Double]) -> String {
-    let line = "\(what), best evaluation per seed: \(scores.map { String(format: "%.1f", $0) }.joined(separator: ", "))"
-    print("learning score: \(line)")
-    return line
 }
 
 private func median(_ values: [Double]) -> Double {
@@ -50,6 +36,13 @@ private func median(_ values: [Double]) -> Double {
 /// Every parameter and optimiser buffer of a checkpoint, by name.
 private func tensors(_ agent: any DeepAgent) throws -> [String: [Float]] {
     Dictionary(uniqueKeysWithValues: try agent.checkpoint().tensors.map { ($0.name, $0.tensor.scalars) })
+}
+
+/// The scores, for the log (scripts/check-portability.sh collects these lines) and the failure message.
+private func report(_ what: String, _ scores: [Double]) -> String {
+    let line = "\(what), best evaluation per seed: \(scores.map { String(format: "%.1f", $0) }.joined(separator: ", "))"
+    print("learning score: \(line)")
+    return line
 }
 
 @Suite("Deep agents learn classic control (rl-baselines3-zoo settings, best periodic evaluation, median of 3 seeds)")
@@ -108,13 +101,9 @@ struct DeepAgentsLearnTests {
                                                       recipe: .init(settings: ["n_steps=64", "normalize=true"]))
             let learner = try DeepAgents.make(agent: "ppo", configuration: config, environment: environments.make("CartPole-v1"),
                                               seed: 4, totalSteps: 640)
-            var periodic = PeriodicEvaluation(every: 128, episodes: 2, seed: 1) { try environments.make("CartPole-v1") }
-            while learner.stepsDone < learner.totalSteps {
-                let before = learner.stepsDone
-                _ = try learner.iterate()
-                if evaluating && periodic.isDue(after: before, now: learner.stepsDone) { _ = try periodic.evaluate(learner) }
-            }
-            #expect(!evaluating || periodic.best != nil)
+            let evaluation = EvalCallback(every: 128, episodes: 2, seed: 1, environment: EnvironmentReference("CartPole-v1"))
+            try learner.learn(callbacks: evaluating ? [evaluation] : [])
+            #expect(!evaluating || evaluation.best != nil)
             return try tensors(learner)
         }
         #expect(try train(evaluating: true) == train(evaluating: false))
@@ -149,9 +138,9 @@ struct DeepAgentsContractTests {
     }
 
     @Test func aCheckpointFromAnotherAgentIsRefused() throws {
-        let ppo = try DeepAgents.make(agent: "ppo", configuration: PPOHyperparameters().json,
+        let ppo = try DeepAgents.make(agent: "ppo", configuration: PPOHyperparameters(),
                                       environment: environments.make("CartPole-v1"), seed: 0)
-        let a2c = try DeepAgents.make(agent: "a2c", configuration: A2CHyperparameters().json,
+        let a2c = try DeepAgents.make(agent: "a2c", configuration: A2CHyperparameters(),
                                       environment: environments.make("CartPole-v1"), seed: 0)
         expectError("checkpoint: it was written by agent 'ppo', not 'a2c'") { try a2c.restore(from: ppo.checkpoint()) }
     }

@@ -52,7 +52,7 @@ struct DynamicProgrammingTests {
         let vi = valueIteration(lake, gamma: 0.9)
         #expect(Swift.abs(vi.values[0] - pow(0.9, 5)) < 1e-9)  // six moves from S to G
         var environment = lake
-        var state = environment.reset(seed: 0)
+        var state = environment.reset(seed: 0).observation
         var reward = 0.0
         for _ in 0..<6 { let t = environment.step(vi.policy[state]); state = t.observation; reward += t.reward }
         #expect(reward == 1)

@@ -31,7 +31,7 @@ struct TemporalDifferenceTests {
         // Q-learning's greedy policy is the optimal 13-step path along the cliff.
         var cliff = CliffWalking()
         let run = QLearning.train(&cliff, episodes: 500, seed: 1, hyperparameters: h)
-        var state = cliff.reset(seed: 0), steps = 0, total = 0.0
+        var state = cliff.reset(seed: 0).observation, steps = 0, total = 0.0
         while steps < 100 {
             let t = cliff.step(run.policy[state])
             (state, steps, total) = (t.observation, steps + 1, total + t.reward)
@@ -76,7 +76,7 @@ struct TemporalDifferenceTests {
         for (name, train) in methods {
             var lake = TimeLimit(FrozenLake(isSlippery: false), maxEpisodeSteps: 100)
             let run = train(&lake)
-            var state = lake.reset(seed: 9), reward = 0.0
+            var state = lake.reset(seed: 9).observation, reward = 0.0
             for _ in 0..<20 {
                 let t = lake.step(run.policy[state])
                 (state, reward) = (t.observation, reward + t.reward)

@@ -24,10 +24,15 @@ struct ConsumerPackageTests {
                       in: repository)
         try FileManager.default.copyItem(at: root.appendingPathComponent("Examples/QuickStart"), to: consumer)
 
-        let output = try shell("swift build -c release 2>&1 && .build/release/QuickStart 2048", in: consumer,
+        let run = scratch.appendingPathComponent("run")
+        let output = try shell("swift build -c release 2>&1 && .build/release/QuickStart 2048 \(run.path)", in: consumer,
                                environment: ["ATHANOR_URL": repository.absoluteString])
         #expect(!output.contains("unsafe build flags"), "\(output)")
         #expect(output.contains("build generic; PPO on CartPole-v1 after 2048 steps: mean return"), "\(output)")
+        // The library wrote the run directory as `athanor train --out` does.
+        for file in ["config.json", "metrics.csv", "metrics.jsonl", "checkpoint.safetensors", "best.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(file)")
+        }
     }
 
     /// Runs `command` with bash in `directory`; throws with its output if it fails.

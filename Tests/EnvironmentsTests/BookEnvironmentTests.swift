@@ -1,7 +1,7 @@
 import Environments
 import Foundation
 import RL
-import Tensor
+import Random
 import Testing
 
 /// Fewest steps from the start state to a terminal state in a deterministic table (breadth-first).
@@ -97,7 +97,7 @@ struct BookEnvironmentTests {
         #expect(Swift.abs(wins / 10_000 - 0.9) < 0.015 && coins.optimalAction == 1)
 
         var contextual = ContextualLinearBandit(arms: 4, dimension: 3, noise: 0)
-        let context = contextual.reset(seed: 2)
+        let context = contextual.reset(seed: 2).observation
         #expect(context.count == 3)
         let expected = contextual.expectedRewards
         let best = contextual.optimalAction
@@ -106,7 +106,7 @@ struct BookEnvironmentTests {
 
     @Test func bitFlipFollowsTheHERPaper() {
         var task = BitFlip(bits: 5)
-        let start = task.reset(seed: 4)
+        let start = task.reset(seed: 4).observation
         #expect(start.achievedGoal == start.observation)
         var observation = start
         var last: Transition<GoalObservation>?
@@ -122,9 +122,9 @@ struct BookEnvironmentTests {
     @Test func goalGridworldDrawsGoalsAtReset() {
         var world = GoalGridworld(size: 4)
         var goals = Set<[Float]>()
-        for seed in 0..<40 { goals.insert(world.reset(seed: UInt64(seed)).desiredGoal) }
+        for seed in 0..<40 { goals.insert(world.reset(seed: UInt64(seed)).observation.desiredGoal) }
         #expect(goals.count > 8 && !goals.contains([0, 0]))
-        let observation = world.reset(seed: 1)
+        let observation = world.reset(seed: 1).observation
         // Walking down then right reaches any goal; the reward is 0 exactly on arrival.
         var t = Transition(observation: observation, reward: -1, terminated: false, truncated: false)
         for _ in 0..<Int(observation.desiredGoal[0]) { t = world.step(1) }

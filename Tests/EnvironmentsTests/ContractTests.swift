@@ -1,7 +1,8 @@
+import Drawing
 import Environments
 import Foundation
 import RL
-import Tensor
+import Random
 import TestSupport
 import Testing
 
@@ -19,12 +20,12 @@ struct ContractTests {
             var counter = 0
             var observationSpace: Space { .discrete(3) }
             var actionSpace: Space { .discrete(2) }
-            mutating func reset(seed: UInt64?) -> Int { counter += 1; return counter }
+            mutating func reset(seed: UInt64?) -> (observation: Int, info: Info) { counter += 1; return (counter, [:]) }
             mutating func step(_ action: Int) -> Transition<Int> {
                 Transition(observation: counter + 5, reward: .nan, terminated: false, truncated: false)
             }
             func renderText() -> String { "" }
-            var scene: Scene { .bandit(trueValues: []) }
+            var scene: any Scene { BlankScene() }
         }
         let problems = checkEnvironment(steps: 5) { Broken() }
         #expect(problems.contains { $0.contains("outside") })
@@ -39,6 +40,16 @@ struct ContractTests {
         #expect(flags == [false, false, true])
         _ = environment.reset(seed: nil)
         #expect(environment.elapsedSteps == 0)
+    }
+
+    @Test func episodeStatisticsReportsTheEpisodeInItsInfo() {
+        // Gymnasium's RecordEpisodeStatistics: info["episode"] = {"r": return, "l": length} at the end.
+        var environment = EpisodeStatistics(TimeLimit(MountainCar(), maxEpisodeSteps: 3))
+        let (_, info) = environment.reset(seed: 1)
+        #expect(info.isEmpty)
+        let infos = (0..<3).map { _ in environment.step(1).info }
+        #expect(infos[0].isEmpty && infos[1].isEmpty)
+        #expect(infos[2]["episode"] == .dictionary(["r": -3, "l": 3]), "\(infos[2])")
     }
 
     @Test func cartPoleRegistrationMatchesGymnasiumMake() throws {
@@ -74,14 +85,14 @@ struct ContractTests {
         var raw: [[Double]] = []
         var inner = TimeLimit(CartPole(), maxEpisodeSteps: 50)
         _ = environment.reset(seed: 5)
-        raw.append(inner.reset(seed: 5).flatValues.map(Double.init))
+        raw.append(inner.reset(seed: 5).observation.flatValues.map(Double.init))
         for _ in 0..<200 {
             let action = generator.nextInt(below: 2)
             let t = environment.step(action), u = inner.step(action)
             raw.append(u.observation.flatValues.map(Double.init))
             if t.isLast {
                 _ = environment.reset(seed: nil)
-                raw.append(inner.reset(seed: nil).flatValues.map(Double.init))
+                raw.append(inner.reset(seed: nil).observation.flatValues.map(Double.init))
             }
         }
         // The running mean equals the plain mean of everything seen (up to the ε prior).
@@ -123,10 +134,13 @@ struct SceneTests {
     func everyEnvironmentDescribesItself(id: String) throws {
         var environment = try environments.make(id)
         _ = environment.resetFlat(seed: 1)
-        if case .grid(let rows, let columns, let cells, let agent, _) = environment.scene {
-            #expect(cells.count == rows * columns && (0..<cells.count).contains(agent))
-            #expect(cells[agent] != .wall, "\(id): the agent stands in a wall")
+        let scene = environment.scene
+        if let grid = scene as? GridScene {
+            #expect(grid.cells.count == grid.rows * grid.columns && grid.cells.indices.contains(grid.agent))
+            #expect(grid.cells[grid.agent] != .wall, "\(id): the agent stands in a wall")
         }
+        #expect(scene.size.width > 0 && scene.size.height > 0)
+        #expect(scene.rendered().pixels.contains { $0 != .white }, "\(id) draws nothing")
         #expect(!environment.renderText().isEmpty)
     }
 
@@ -134,13 +148,15 @@ struct SceneTests {
         var cartPole = try environments.make("CartPole-v1")
         _ = cartPole.resetFlat(seed: 0)
         try cartPole.setStateFlat([0.5, 0, -0.1, 0])
-        #expect(cartPole.scene == .cartPole(position: 0.5, angle: -0.1, trackLimit: 2.4))
+        #expect(cartPole.scene as? CartPoleScene == CartPoleScene(position: 0.5, angle: -0.1, trackLimit: 2.4))
         let lake = try environments.make("FrozenLake8x8-v1")
-        guard case .grid(8, 8, let cells, 0, nil) = lake.scene else { Issue.record("not an 8×8 grid"); return }
-        #expect(cells.filter { $0 == .hole }.count == 10 && cells[63] == .goal)
+        let grid = try #require(lake.scene as? GridScene)
+        #expect(grid.rows == 8 && grid.columns == 8 && grid.agent == 0 && grid.wind == nil)
+        #expect(grid.cells.filter { $0 == .hole }.count == 10 && grid.cells[63] == .goal)
         var windy = try environments.make("WindyGridworld-v0")
         _ = windy.resetFlat(seed: 0)
-        guard case .grid(7, 10, _, 30, let wind?) = windy.scene else { Issue.record("not the windy grid"); return }
-        #expect(wind == [0, 0, 0, 1, 1, 1, 2, 2, 1, 0])
+        let windyGrid = try #require(windy.scene as? GridScene)
+        #expect(windyGrid.rows == 7 && windyGrid.columns == 10 && windyGrid.agent == 30)
+        #expect(windyGrid.wind == [0, 0, 0, 1, 1, 1, 2, 2, 1, 0])
     }
 }

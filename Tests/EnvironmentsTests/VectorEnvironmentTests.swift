@@ -1,6 +1,6 @@
 import Environments
 import RL
-import Tensor
+import Random
 import Testing
 
 @Suite("Vector environments")
@@ -30,7 +30,7 @@ struct VectorEnvironmentTests {
         var vector = VectorEnvironment(copies: 4) { _ in TimeLimit(CartPole(), maxEpisodeSteps: 12) }
         vector.reset(seed: 7)
         var singles = (0..<4).map { _ in TimeLimit(CartPole(), maxEpisodeSteps: 12) }
-        for i in 0..<4 { #expect(Array(vector.observation(i)) == singles[i].reset(seed: 7 + UInt64(i)).flatValues) }
+        for i in 0..<4 { #expect(Array(vector.observation(i)) == singles[i].reset(seed: 7 + UInt64(i)).observation.flatValues) }
         var generator = RandomGenerator(seed: 3)
         for _ in 0..<40 {
             let actions = (0..<4).map { _ in generator.nextInt(below: 2) }
@@ -41,7 +41,7 @@ struct VectorEnvironmentTests {
                 if t.isLast {
                     // The episode's last observation is kept; the row already starts the next episode.
                     #expect(Array(vector.finalObservations[(i * 4)..<(i * 4 + 4)]) == t.observation.flatValues)
-                    #expect(Array(vector.observation(i)) == singles[i].reset(seed: nil).flatValues)
+                    #expect(Array(vector.observation(i)) == singles[i].reset(seed: nil).observation.flatValues)
                 } else {
                     #expect(Array(vector.observation(i)) == t.observation.flatValues)
                 }

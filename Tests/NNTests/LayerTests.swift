@@ -89,6 +89,17 @@ struct LayerTests {
         #expect(ce.passed, "\(ce.detail)")
     }
 
+    @Test func fusedMSEHasThePaperFormsGradient() {
+        var g = RandomGenerator(seed: 8)
+        let prediction = Tensor.normal([7, 3], using: &g).requiringGrad(), target = Tensor.normal([7, 3], using: &g)
+        Loss.meanSquaredError(prediction, target).backward()
+        let fused = prediction.grad?.scalars ?? []
+        prediction.zeroGrad()
+        (prediction - target).square().mean().backward()
+        let paper = prediction.grad?.scalars ?? []
+        #expect(fused.count == 21 && zip(fused, paper).allSatisfy { Swift.abs($0 - $1) <= 1e-6 })
+    }
+
     @Test func lossesMatchTheirDefinitions() {
         let prediction = Tensor([0.5, 2, -3]), target = Tensor([0, 0, 0])
         #expect(Swift.abs(Loss.meanSquaredError(prediction, target).item - (0.25 + 4 + 9) / 3) < 1e-6)

@@ -33,6 +33,26 @@ struct TensorTests {
         #expect(zip(fusedTanh, reference).allSatisfy { Swift.abs($0 - fastTanh($1)) <= 1e-5 })
     }
 
+    /// A fused op is a faster way to compute its paper form: the same values and the same
+    /// gradients as matmul + add + tanh (linear) and mean((ŷ − y)²) (the MSE loss).
+    @Test(arguments: [Tensor.FusedActivation.identity, .tanh, .relu])
+    func fusedLinearHasThePaperFormsGradients(activation: Tensor.FusedActivation) {
+        let x = randomTensor([13, 10], seed: 1).requiringGrad(), w = randomTensor([21, 10], seed: 2).requiringGrad()
+        let b = randomTensor([21], seed: 3).requiringGrad(), target = randomTensor([13, 21], seed: 4)
+        func gradients(_ forward: () -> Tensor) -> [[Float]] {
+            for t in [x, w, b] { t.zeroGrad() }
+            let y = forward()
+            ((y - target).square().mean()).backward()
+            return [x, w, b].map { $0.grad?.scalars ?? [] }
+        }
+        let fused = gradients { Tensor.linear(x, weight: w, bias: b, activation: activation) }
+        let paper = gradients {
+            let z = Tensor.matmul(x, w, transposeB: true) + b
+            return switch activation { case .identity: z; case .tanh: z.tanh(); case .relu: z.relu() }
+        }
+        for (f, p) in zip(fused, paper) { #expect(zip(f, p).allSatisfy { Swift.abs($0 - $1) <= 1e-5 }, "\(activation)") }
+    }
+
     @Test func batchedMatmulMatchesPerBatchProducts() {
         let a = randomTensor([3, 4, 5], seed: 3), b = randomTensor([3, 5, 2], seed: 4)
         let c = Tensor.matmul(a, b)

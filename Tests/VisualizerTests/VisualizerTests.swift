@@ -14,7 +14,7 @@ struct VisualizerTests {
     /// CartPole at x = 0.5, θ = 0.3: the pole's pixels lie on the segment from the axle along
     /// (sin θ, −cos θ), as Gymnasium's renderer places it (125 px per metre, track 100 px up).
     func checkCartPole(_ canvas: Canvas) {
-        let g = SceneRenderer.cartPoleGeometry(position: 0.5, angle: 0.3, trackLimit: 2.4)
+        let g = CartPoleScene(position: 0.5, angle: 0.3, trackLimit: 2.4).geometry
         #expect(g.axle.x == 0.5 * 125 + 300 && g.cartY == 300)
         for fraction in [0.3, 0.6, 0.9] {
             let x = Int(g.axle.x + (g.tip.x - g.axle.x) * fraction), y = Int(g.axle.y + (g.tip.y - g.axle.y) * fraction)
@@ -35,7 +35,7 @@ struct VisualizerTests {
     }
 
     @Test func cartPoleScreenshotRoundTrips() throws {
-        let canvas = SceneRenderer.render(.cartPole(position: 0.5, angle: 0.3, trackLimit: 2.4), hud: "EP 1 STEP 0")
+        let canvas = SceneRenderer.render(CartPoleScene(position: 0.5, angle: 0.3, trackLimit: 2.4), hud: "EP 1 STEP 0")
         let url = temporaryFile("cartpole.png")
         defer { try? FileManager.default.removeItem(at: url) }
         guard visualizerHasSDL else {
@@ -52,8 +52,8 @@ struct VisualizerTests {
     @Test func frozenLakeColoursTheGoalAndTheAgent() throws {
         var lake = try environments.make("FrozenLake-v1", options: ["is_slippery": "false"])
         _ = lake.resetFlat(seed: 0)
-        let scene = lake.scene
-        guard case .grid(let rows, let columns, let cells, let agent, _) = scene else { Issue.record("not a grid"); return }
+        let scene = try #require(lake.scene as? GridScene)
+        let (columns, cells, agent) = (scene.columns, scene.cells, scene.agent)
         var canvas = SceneRenderer.render(scene)
         if visualizerHasSDL {  // check the screenshot file, not just the canvas
             let url = temporaryFile("frozenlake.png")
@@ -61,7 +61,7 @@ struct VisualizerTests {
             try canvas.writePNG(to: url)
             canvas = try Canvas.readPNG(from: url)
         }
-        let size = SceneRenderer.gridCell(rows, columns)
+        let size = scene.cellSize
         func centre(_ index: Int) -> Color { canvas[(index % columns) * size + size / 2, 28 + (index / columns) * size + size / 2] }
         let goal = try #require(cells.firstIndex(of: .goal))
         #expect(goal == 15 && centre(goal) == .goal)
@@ -70,9 +70,9 @@ struct VisualizerTests {
     }
 
     @Test func valueOverlayShadesCellsByValue() {
-        let scene = Scene.grid(rows: 1, columns: 3, cells: [.empty, .empty, .empty], agent: 0, wind: nil)
-        let canvas = SceneRenderer.render(scene, overlay: .tabular(values: [0, 0.5, 1], policy: nil, directions: []))
-        let size = SceneRenderer.gridCell(1, 3)
+        let scene = GridScene(rows: 1, columns: 3, cells: [.empty, .empty, .empty], agent: 0)
+        let canvas = SceneRenderer.render(scene, overlay: .tabular(values: [0, 0.5, 1], policy: nil))
+        let size = scene.cellSize
         let low = canvas[size / 2 + size / 3, 28 + 4], high = canvas[2 * size + size / 2, 28 + 4]
         // The heatmap runs from ice blue (220, 235, 250) at the lowest value 80 % of the way to the
         // goal's green (40, 180, 70) at the highest: 220 − 0.8·180, 235 − 0.8·55, 250 − 0.8·180.
@@ -88,7 +88,7 @@ struct VisualizerTests {
         }
         let recorder = try GIFRecorder(url: url, framesPerSecond: 30)
         for step in 0..<7 {
-            recorder.append(SceneRenderer.render(.pendulum(angle: Double(step) * 0.3, torque: 1), hud: "STEP \(step)"))
+            recorder.append(SceneRenderer.render(PendulumScene(angle: Double(step) * 0.3, torque: 1), hud: "STEP \(step)"))
         }
         try recorder.finish()
         #expect(try GIFRecorder.frameCount(of: url) == 7)

@@ -8,4 +8,8 @@ int athanor_flushes_subnormals(void);
 /// Turns flushing on (nonzero) or off for this thread.
 void athanor_set_flushes_subnormals(int on);
 
+/// A hint to the core that this thread is spinning (x86 PAUSE, arm64 YIELD): it frees the
+/// core's resources for a sibling hardware thread and costs no system call.
+void athanor_spin_pause(void);
+
 #endif

@@ -1,3 +1,5 @@
+import Drawing
+
 /// Return and length of finished episodes (Gymnasium's `RecordEpisodeStatistics`).
 public struct EpisodeRecord: Equatable, Sendable {
     public var totalReward: Double
@@ -29,20 +31,22 @@ public struct EpisodeStatistics<Base: Environment>: Environment {
     public var actionSpace: Space { base.actionSpace }
     public var lastEpisode: EpisodeRecord? { history.last }
 
-    public mutating func reset(seed: UInt64?) -> Base.Observation {
+    public mutating func reset(seed: UInt64?) -> (observation: Base.Observation, info: Info) {
         currentReturn = 0
         currentLength = 0
         return base.reset(seed: seed)
     }
 
+    /// At the end of an episode the info gains Gymnasium's `episode`: `r` (return) and `l` (length).
     public mutating func step(_ action: Base.Action) -> Transition<Base.Observation> {
-        let transition = base.step(action)
+        var transition = base.step(action)
         currentReturn += transition.reward
         currentLength += 1
         if transition.isLast {
             if history.count == historyLength { history.removeFirst() }
             history.append(EpisodeRecord(totalReward: currentReturn, length: currentLength))
             episodeCount += 1
+            transition.info["episode"] = .dictionary(["r": .number(currentReturn), "l": .number(Double(currentLength))])
         }
         return transition
     }
@@ -54,7 +58,7 @@ extension EpisodeStatistics: StateSettable where Base: StateSettable {
 
 extension EpisodeStatistics: DynamicEnvironment where Base: DynamicEnvironment, Base.Observation: FlatObservation, Base.Action: FlatAction {
     public func renderText() -> String { base.renderText() }
-    public var scene: Scene { base.scene }
+    public var scene: any Scene { base.scene }
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
 }

@@ -59,12 +59,15 @@ public struct NormalizeObservation<Base: Environment>: Environment where Base.Ob
         }
     }
 
-    public mutating func reset(seed: UInt64?) -> [Float] { normalize(base.reset(seed: seed)) }
+    public mutating func reset(seed: UInt64?) -> (observation: [Float], info: Info) {
+        let (observation, info) = base.reset(seed: seed)
+        return (normalize(observation), info)
+    }
 
     public mutating func step(_ action: Base.Action) -> Transition<[Float]> {
         let transition = base.step(action)
         return Transition(observation: normalize(transition.observation), reward: transition.reward,
-                          terminated: transition.terminated, truncated: transition.truncated)
+                          terminated: transition.terminated, truncated: transition.truncated, info: transition.info)
     }
 }
 
@@ -87,7 +90,7 @@ public struct ScaleReward<Base: Environment>: Environment {
     public var observationSpace: Space { base.observationSpace }
     public var actionSpace: Space { base.actionSpace }
 
-    public mutating func reset(seed: UInt64?) -> Base.Observation { base.reset(seed: seed) }
+    public mutating func reset(seed: UInt64?) -> (observation: Base.Observation, info: Info) { base.reset(seed: seed) }
 
     public mutating func step(_ action: Base.Action) -> Transition<Base.Observation> {
         var transition = base.step(action)

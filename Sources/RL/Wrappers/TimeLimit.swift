@@ -1,3 +1,5 @@
+import Drawing
+
 /// Truncates episodes after `maxEpisodeSteps` steps, as Gymnasium's `TimeLimit` (which
 /// `make` adds from each id's registration: CartPole-v1 500, MountainCar-v0 200, …).
 public struct TimeLimit<Base: Environment>: Environment {
@@ -14,7 +16,7 @@ public struct TimeLimit<Base: Environment>: Environment {
     public var observationSpace: Space { base.observationSpace }
     public var actionSpace: Space { base.actionSpace }
 
-    public mutating func reset(seed: UInt64?) -> Base.Observation {
+    public mutating func reset(seed: UInt64?) -> (observation: Base.Observation, info: Info) {
         elapsedSteps = 0
         return base.reset(seed: seed)
     }
@@ -39,7 +41,7 @@ extension TimeLimit: TabularMDP where Base: TabularMDP {
 
 extension TimeLimit: DynamicEnvironment where Base: DynamicEnvironment, Base.Observation: FlatObservation, Base.Action: FlatAction {
     public func renderText() -> String { base.renderText() }
-    public var scene: Scene { base.scene }
+    public var scene: any Scene { base.scene }
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
 }

@@ -1,0 +1,73 @@
+import RL
+import Tensor
+
+/// Off-policy storage: a ring of the last `capacity` transitions, allocated once, sampled
+/// uniformly with replacement (as SB3's `ReplayBuffer`).
+///
+/// `terminated` is stored, not "done": a transition cut by a time limit keeps its bootstrap
+/// (SB3's `handle_timeout_termination`); its next observation is the one the episode ended on.
+public struct ReplayBuffer {
+    public let capacity: Int, observationSize: Int, actionSize: Int
+    public private(set) var observations: [Float]
+    public private(set) var nextObservations: [Float]
+    public private(set) var actions: [Float]
+    public private(set) var rewards: [Float]
+    public private(set) var terminated: [Float]
+    public private(set) var count = 0
+    /// Where the next transition goes.
+    public private(set) var position = 0
+
+    public init(capacity: Int, observationSize: Int, actionSize: Int) {
+        precondition(capacity > 0, "a replay buffer needs room for at least one transition")
+        (self.capacity, self.observationSize, self.actionSize) = (capacity, observationSize, actionSize)
+        observations = Array(repeating: 0, count: capacity * observationSize)
+        nextObservations = observations
+        actions = Array(repeating: 0, count: capacity * actionSize)
+        rewards = Array(repeating: 0, count: capacity)
+        terminated = rewards
+    }
+
+    /// Stores row `row` of a vector step: the observation acted on, the action, the reward, the
+    /// next observation (each a row of its flat buffer) and whether the MDP terminated.
+    public mutating func add(row: Int, observations: [Float], actions: [Float], reward: Float,
+                             nextObservations: [Float], terminated done: Bool) {
+        let o = position * observationSize, a = position * actionSize
+        observations.withUnsafeBufferPointer { source in
+            self.observations.withUnsafeMutableBufferPointer {
+                ($0.baseAddress! + o).update(from: source.baseAddress! + row * observationSize, count: observationSize)
+            }
+        }
+        nextObservations.withUnsafeBufferPointer { source in
+            self.nextObservations.withUnsafeMutableBufferPointer {
+                ($0.baseAddress! + o).update(from: source.baseAddress! + row * observationSize, count: observationSize)
+            }
+        }
+        actions.withUnsafeBufferPointer { source in
+            self.actions.withUnsafeMutableBufferPointer {
+                ($0.baseAddress! + a).update(from: source.baseAddress! + row * actionSize, count: actionSize)
+            }
+        }
+        rewards[position] = reward
+        terminated[position] = done ? 1 : 0
+        position = (position + 1) % capacity
+        count = Swift.min(count + 1, capacity)
+    }
+
+    /// `size` indices drawn uniformly from the stored transitions.
+    public func sampleIndices(_ size: Int, using generator: inout RandomGenerator) -> [Int] {
+        precondition(count > 0, "cannot sample from an empty replay buffer")
+        return (0..<size).map { _ in generator.nextInt(below: count) }
+    }
+
+    /// Puts back saved contents (from a checkpoint).
+    public mutating func restore(observations: [Float], nextObservations: [Float], actions: [Float], rewards: [Float],
+                                 terminated: [Float], count: Int, position: Int) throws {
+        guard observations.count == self.observations.count, nextObservations.count == self.nextObservations.count,
+              actions.count == self.actions.count, rewards.count == capacity, terminated.count == capacity,
+              (0...capacity).contains(count), (0..<capacity).contains(position) else {
+            throw SnapshotError.malformed("replay buffer contents do not fit a buffer of \(capacity) transitions")
+        }
+        (self.observations, self.nextObservations, self.actions) = (observations, nextObservations, actions)
+        (self.rewards, self.terminated, self.count, self.position) = (rewards, terminated, count, position)
+    }
+}

@@ -1,0 +1,102 @@
+import Agents
+import Environments
+import Foundation
+import RL
+import Random
+import Training
+
+/// One row of the classic-control table: an agent on an environment with the zoo's budget,
+/// the zoo's published score (rl-baselines3-zoo `benchmark.md`, deterministic evaluation of the
+/// best model its EvalCallback kept) and the target.
+public struct ClassicEntry: Sendable {
+    /// What a row must reach: the final policies' mean over seeds, or the best model on every seed.
+    public enum Target: Sendable {
+        case finalMean(Double)
+        case bestOnEverySeed(Double)
+    }
+
+    public let env: String
+    public let agent: String
+    public let published: (mean: Double, std: Double)?
+    public let target: Target?
+
+    public var id: String { "\(env)/\(agent)" }
+
+    public static let all: [ClassicEntry] = [
+        .init(env: "CartPole-v1", agent: "ppo", published: (500, 0), target: .finalMean(475)),
+        .init(env: "CartPole-v1", agent: "a2c", published: (500, 0), target: .finalMean(450)),
+        .init(env: "CartPole-v1", agent: "dqn", published: (500, 0), target: .bestOnEverySeed(475)),
+        .init(env: "CartPole-v1", agent: "reinforce", published: nil, target: nil),
+        .init(env: "Acrobot-v1", agent: "ppo", published: (-73.5, 18.2), target: .finalMean(-100)),
+        .init(env: "Acrobot-v1", agent: "a2c", published: (-83.4, 17.2), target: nil),
+        .init(env: "Acrobot-v1", agent: "dqn", published: (-76.6, 11.8), target: nil),
+        .init(env: "MountainCar-v0", agent: "dqn", published: (-100.8, 9.9), target: .finalMean(-130)),
+        .init(env: "Pendulum-v1", agent: "ppo", published: (-172.2, 104.2), target: .finalMean(-300)),
+    ]
+
+    /// Periodic evaluations per run (the zoo evaluates every 25 000 steps whatever the budget;
+    /// ours are cheap, so twenty per budget) and their episodes.
+    public static let evaluationsPerRun = 20, episodesPerEvaluation = 10
+}
+
+/// What one seed of one entry gave: the final policy's score and the best model's, both by the
+/// same 20 deterministic episodes on the environment seeded 10 000 + seed.
+public struct ClassicRun: Codable, Sendable {
+    public var env: String, agent: String, seed: UInt64
+    public var steps: Int, wallSeconds: Double
+    public var evalMean: Double, evalStd: Double
+    public var bestMean: Double, bestStd: Double, bestSteps: Int
+    public var curve: [CurvePoint]
+}
+
+/// `athanor bench classic`: every selected entry trained with `--preset zoo` on seeds 0, 1, …
+/// with the zoo's evaluation protocol, the final policy and the best model each scored by 20
+/// deterministic episodes on the environment seeded 10 000 + seed.
+public enum ClassicBenchmark {
+    /// The entries named by `only` (ENV or ENV/AGENT, comma-separated), of CartPole-v1 alone with `quick`.
+    public static func entries(only: String?, quick: Bool) throws -> [ClassicEntry] {
+        var entries = quick ? ClassicEntry.all.filter { $0.env == "CartPole-v1" } : ClassicEntry.all
+        if let only {
+            let filters = only.split(separator: ",").map(String.init)
+            for filter in filters where !ClassicEntry.all.contains(where: { $0.id == filter || $0.env == filter }) {
+                throw BenchmarkError("unknown entry '\(filter)'; entries: \(ClassicEntry.all.map(\.id).joined(separator: ", "))")
+            }
+            entries = entries.filter { e in filters.contains { $0 == e.id || $0 == e.env } }
+        }
+        return entries
+    }
+
+    /// Trains and scores one seed of one entry.
+    public static func run(_ entry: ClassicEntry, seed: UInt64) throws -> ClassicRun {
+        let environment = EnvironmentReference(entry.env)
+        let hyperparameters = try DeepAgents.configuration(agent: entry.agent, environmentID: entry.env, recipe: .init(preset: "zoo"))
+        let agent = try DeepAgents.make(agent: entry.agent, configuration: hyperparameters, environment: environment.make(), seed: seed)
+        let configuration = RunConfiguration(of: agent, environment: environment)
+        let evaluator = EvalCallback(every: Swift.max(1, agent.totalSteps / ClassicEntry.evaluationsPerRun),
+                                     episodes: ClassicEntry.episodesPerEvaluation, seed: configuration.periodicEvaluationSeed,
+                                     environment: environment)
+        let summary = try agent.learn(callbacks: [evaluator])
+        func score(_ agent: any DeepAgent) throws -> EvaluationResult {
+            try evaluatePolicy(on: environment.make(), episodes: 20, seed: configuration.finalEvaluationSeed) { agent.act($0, deterministic: true) }
+        }
+        let final = try score(agent)
+        let best = try evaluator.bestAgent(configuration: configuration).map(score) ?? final
+        return ClassicRun(env: entry.env, agent: entry.agent, seed: seed, steps: summary.steps, wallSeconds: summary.wallSeconds,
+                          evalMean: final.mean, evalStd: final.standardDeviation, bestMean: best.mean, bestStd: best.standardDeviation,
+                          bestSteps: evaluator.best?.steps ?? summary.steps, curve: summary.curve)
+    }
+
+    /// The mean return of uniformly random actions, for normalising scores across tasks.
+    public static func randomScore(_ env: String) throws -> Double {
+        let environment = try environments.make(env)
+        var generator = RandomGenerator(seed: 1)
+        let space = environment.actionSpace
+        return try evaluatePolicy(on: environment, episodes: 20, seed: 10_000) { _ in
+            switch space {
+            case .discrete(let n): [Float(generator.nextInt(below: n))]
+            case .box(let low, let high, _): zip(low, high).map { Float($0 + ($1 - $0) * generator.nextUniformDouble()) }
+            case .multiBinary(let n): (0..<n).map { _ in Float(generator.nextInt(below: 2)) }
+            }
+        }.mean
+    }
+}

@@ -1,0 +1,165 @@
+import Agents
+import Foundation
+import NN
+import RL
+import Training
+
+/// The classic-control table: one row per entry, aggregates per agent, files for Results/.
+public struct ClassicReport {
+    struct Row {
+        let entry: ClassicEntry
+        let runs: [ClassicRun]
+        /// The final policies' scores, one per seed.
+        var scores: [Double] { runs.map(\.evalMean) }
+        /// The best models' scores, one per seed.
+        var bestScores: [Double] { runs.map(\.bestMean) }
+        var mean: Double { Self.mean(scores) }
+        var std: Double { Self.std(scores) }
+        var bestMean: Double { Self.mean(bestScores) }
+        var bestStd: Double { Self.std(bestScores) }
+        var iqm: Double { interquartileMean(scores) }
+        var interval: (low: Double, high: Double) { bootstrapInterval(strata: [scores], seed: 7) }
+        var bestIQM: Double { interquartileMean(bestScores) }
+        var bestInterval: (low: Double, high: Double) { bootstrapInterval(strata: [bestScores], seed: 7) }
+        var wall: Double { runs.map(\.wallSeconds).reduce(0, +) / Double(runs.count) }
+        var stepsPerSecond: Double { Double(runs.map(\.steps).reduce(0, +)) / runs.map(\.wallSeconds).reduce(0, +) }
+        var met: Bool? {
+            switch entry.target {
+            case .finalMean(let x): mean >= x
+            case .bestOnEverySeed(let x): bestScores.allSatisfy { $0 >= x }
+            case nil: nil
+            }
+        }
+        var targetText: String {
+            switch entry.target {
+            case .finalMean(let x): String(format: "final ≥ %.1f", x)
+            case .bestOnEverySeed(let x): String(format: "best ≥ %.1f every seed", x)
+            case nil: "—"
+            }
+        }
+
+        static func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
+        static func std(_ x: [Double]) -> Double {
+            let m = mean(x)
+            return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot()
+        }
+
+        var json: [String: Any] {
+            ["env": entry.env, "agent": entry.agent, "seeds": runs.count, "steps": runs.first?.steps ?? 0,
+             "mean": mean, "std": std, "iqm": iqm, "iqm_ci95": [interval.low, interval.high],
+             "best_mean": bestMean, "best_std": bestStd, "best_iqm": bestIQM, "best_iqm_ci95": [bestInterval.low, bestInterval.high],
+             "published_mean": entry.published?.mean ?? NSNull(), "published_std": entry.published?.std ?? NSNull(),
+             "target": targetText, "target_met": met ?? NSNull(),
+             "wall_s_per_run": wall, "steps_per_s": stepsPerSecond]
+        }
+    }
+
+    /// Per agent: IQM of best-model scores (the zoo's protocol) normalised to (score − random) / (published − random) over all
+    /// its runs on entries with a published figure, with a bootstrap interval stratified by task.
+    struct Aggregate {
+        let agent: String
+        let tasks: Int
+        let iqm: Double
+        let interval: (low: Double, high: Double)
+        var json: [String: Any] { ["agent": agent, "tasks": tasks, "normalised_iqm": iqm, "ci95": [interval.low, interval.high]] }
+    }
+
+    let rows: [Row]
+    let aggregates: [Aggregate]
+    let randomScores: [String: Double]
+    let quick: Bool
+    let seeds: Int
+
+    public init(entries: [ClassicEntry], runs: [ClassicRun], randomScores: [String: Double], quick: Bool, seeds: Int) {
+        rows = entries.map { e in Row(entry: e, runs: runs.filter { $0.env == e.env && $0.agent == e.agent }) }.filter { !$0.runs.isEmpty }
+        var aggregates: [Aggregate] = []
+        for agent in Array(Set(rows.map(\.entry.agent))).sorted() {
+            let strata = rows.filter { $0.entry.agent == agent }.compactMap { row -> [Double]? in
+                guard let published = row.entry.published?.mean, let random = randomScores[row.entry.env],
+                      published != random else { return nil }
+                return row.bestScores.map { ($0 - random) / (published - random) }
+            }
+            guard !strata.isEmpty else { continue }
+            aggregates.append(Aggregate(agent: agent, tasks: strata.count, iqm: interquartileMean(strata.flatMap { $0 }),
+                                        interval: bootstrapInterval(strata: strata, seed: 11)))
+        }
+        self.aggregates = aggregates
+        self.randomScores = randomScores
+        self.quick = quick
+        self.seeds = seeds
+    }
+
+    public func markdownTable() -> String {
+        func f(_ x: Double) -> String { String(format: "%.1f", x) }
+        var md = "| env | agent | steps | seeds | final (mean ± std over seeds) | final IQM [95 % CI] | best (mean ± std) | best IQM [95 % CI] | zoo published | target | met | wall s / run | steps/s |\n"
+        md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|\n"
+        for r in rows {
+            let published = r.entry.published.map { "\(f($0.mean)) ± \(f($0.std))" } ?? "—"
+            let met = r.met.map { $0 ? "yes" : "**no**" } ?? "—"
+            md += "| \(r.entry.env) | \(r.entry.agent) | \(r.runs.first?.steps ?? 0) | \(r.runs.count) | \(f(r.mean)) ± \(f(r.std)) | "
+            md += "\(f(r.iqm)) [\(f(r.interval.low)), \(f(r.interval.high))] | \(f(r.bestMean)) ± \(f(r.bestStd)) | "
+            md += "\(f(r.bestIQM)) [\(f(r.bestInterval.low)), \(f(r.bestInterval.high))] | \(published) | \(r.targetText) | \(met) | "
+            md += String(format: "%.2f | %.0f |\n", r.wall, r.stepsPerSecond)
+        }
+        if !aggregates.isEmpty {
+            md += "\n| agent | tasks | normalised IQM [95 % CI] |\n|---|---:|---:|\n"
+            for a in aggregates { md += String(format: "| %@ | %d | %.3f [%.3f, %.3f] |\n", a.agent, a.tasks, a.iqm, a.interval.low, a.interval.high) }
+        }
+        return md
+    }
+
+    /// Every run, the rows and the aggregates, as `bench classic --json` prints them.
+    public var json: [String: Any] {
+        ["rows": rows.map(\.json), "aggregates": aggregates.map(\.json),
+         "runs": rows.flatMap(\.runs).map { ["env": $0.env, "agent": $0.agent, "seed": $0.seed, "steps": $0.steps,
+                                               "wall_s": $0.wallSeconds, "eval_mean": $0.evalMean, "eval_std": $0.evalStd,
+                                               "best_mean": $0.bestMean, "best_std": $0.bestStd, "best_steps": $0.bestSteps] as [String: Any] },
+         "machine": Provenance.current.json]
+    }
+
+    public func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var md = "# Classic control: deep agents against rl-baselines3-zoo\n\n\(Provenance.current.markdown)\n\n"
+        md += "Regenerate: `athanor bench classic\(quick ? " --quick" : "")` (\(seeds) seeds per entry, `--preset zoo`, "
+        md += "the zoo's timestep budgets). Score: mean return of 20 deterministic episodes on a fresh environment "
+        md += "seeded 10 000 + seed, with Gymnasium's time limits, of the *final* policy and of the *best* model: the zoo's "
+        md += "protocol (its EvalCallback) evaluates every budget/\(ClassicEntry.evaluationsPerRun) steps "
+        md += "(\(ClassicEntry.episodesPerEvaluation) deterministic episodes on an environment seeded 20 000 + seed) and keeps "
+        md += "the best; that model is then scored on the final policy's episodes. *zoo published*: rl-baselines3-zoo "
+        md += "`benchmark.md` (one trained agent each, its best model, deterministic evaluation). IQM and its interval: rliable's interquartile mean "
+        md += "with a 2000-sample bootstrap. The normalised aggregate scales each best-model score to (score − random) / (zoo − random), "
+        md += "random being uniformly random actions measured in the same run "
+        md += randomScores.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
+        md += ".\n\nNot tuned by hand: every figure is what the command printed. Pendulum-v1: the zoo's entry uses gSDE; "
+        md += "we run its other settings with a plain state-independent Gaussian.\n\n"
+        md += markdownTable()
+        md += "\nLearning curves (mean over seeds of the last-100-episode training return): "
+        md += Array(Set(rows.map(\.entry.env))).sorted().map { "[\($0)](\($0).svg)" }.joined(separator: ", ") + ".\n"
+        try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
+
+        var csv = "env,agent,seed,steps,wall_s,steps_per_s,eval_mean,eval_std,best_mean,best_std,best_steps\n"
+        for r in rows {
+            for run in r.runs {
+                csv += "\(run.env),\(run.agent),\(run.seed),\(run.steps),\(run.wallSeconds),\(Double(run.steps) / run.wallSeconds),\(run.evalMean),\(run.evalStd),\(run.bestMean),\(run.bestStd),\(run.bestSteps)\n"
+            }
+        }
+        try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
+
+        for env in Set(rows.map(\.entry.env)) {
+            let curves = rows.filter { $0.entry.env == env }.map { ($0.entry.agent, Self.averagedCurve($0.runs)) }
+            let svg = svgLineChart(title: "\(env): training return (mean of last 100 episodes, \(seeds) seeds)",
+                                   xLabel: "environment steps (50 points up to the budget)", yLabel: "return", curves: curves)
+            try writeAtomically(Data(svg.utf8), to: folder.appendingPathComponent("\(env).svg"))
+        }
+    }
+
+    /// The runs' curves read at 50 evenly spaced step counts and averaged over seeds.
+    static func averagedCurve(_ runs: [ClassicRun], points: Int = 50) -> [Double] {
+        let budget = runs.map(\.steps).max() ?? 1
+        return (1...points).map { k in
+            let steps = budget * k / points
+            let values = runs.compactMap { run in run.curve.last(where: { $0.steps <= steps })?.meanReturn }.filter(\.isFinite)
+            return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+        }
+    }
+}

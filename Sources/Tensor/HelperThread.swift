@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Threads
+
+// A second thread for work that is independent by construction, which the core runs side by
+// side on machines with two cores: the independent pieces of one backward pass
+// (ParallelBackward.swift) and the second of two computations that share nothing
+// (`evaluateTogether`: an actor's and a critic's forward pass, a target network's and an online
+// one's). Algorithms state what is independent; where it runs is the core's business, and the
+// numbers are the same whether it runs beside or after.
+
+/// A second thread the core may give independent work to; bind one to the calling thread with
+/// `withHelperThread` (the training loop does, on machines with more than one core).
+public final class HelperThread: @unchecked Sendable {
+    let workers = WorkerPool(workers: 1)
+    /// The helper thread's own buffers, so that its work allocates nothing in a steady state.
+    let pool = TensorPool()
+
+    public init() { pool.servesHelper = true }
+
+    /// The helper bound to the calling thread, if any.
+    static var current: HelperThread? {
+        guard let pointer = pthread_getspecific(boundHelperKey) else { return nil }
+        return Unmanaged<HelperThread>.fromOpaque(pointer).takeUnretainedValue()
+    }
+}
+
+private let boundHelperKey: pthread_key_t = {
+    var key = pthread_key_t()
+    precondition(pthread_key_create(&key, nil) == 0, "cannot create the helper thread's key")
+    return key
+}()
+
+/// Runs `body` with `helper` available to the core on this thread.
+public func withHelperThread<Result>(_ helper: HelperThread, _ body: () throws -> Result) rethrows -> Result {
+    let previous = pthread_getspecific(boundHelperKey)
+    pthread_setspecific(boundHelperKey, Unmanaged.passUnretained(helper).toOpaque())
+    defer { pthread_setspecific(boundHelperKey, previous) }
+    return try withExtendedLifetime(helper) { try body() }
+}
+
+/// Both results of two computations that share nothing mutable (two networks' forward passes on
+/// their own inputs). With a helper thread bound the second runs on it, at the same time as the
+/// first; without, after it. The results, graph included, are the same either way.
+public func evaluateTogether<First, Second>(_ first: () -> First, _ second: () -> Second) -> (First, Second) {
+    guard let helper = HelperThread.current else { return (first(), second()) }
+    let recording = GradMode.isEnabled
+    let results = UnsafeMutablePointer<(First?, Second?)>.allocate(capacity: 1)
+    results.initialize(to: (nil, nil))
+    defer { results.deinitialize(count: 1); results.deallocate() }
+    withoutActuallyEscaping(first) { first in
+        withoutActuallyEscaping(second) { second in
+            let work = UncheckedSendable((first, second, results))
+            helper.workers.run { part in
+                let (first, second, results) = work.value
+                if part == 0 { results.pointee.0 = first(); return }
+                // The helper thread has its own buffers and, not being in this task, its own grad mode.
+                withTensorPool(helper.pool) {
+                    results.pointee.1 = recording ? second() : withoutGrad(second)
+                }
+            }
+        }
+    }
+    return (results.pointee.0!, results.pointee.1!)
+}
+
+/// Work that crosses to the helper thread touching nothing the caller touches meanwhile.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,129 @@
+import Agents
+import Foundation
+import NN
+import RL
+import Tensor
+import Threads
+
+/// What a call of `learn` did.
+public struct TrainingSummary: Sendable {
+    /// Environment steps done (across resumptions).
+    public var steps: Int
+    /// Seconds of training (across resumptions).
+    public var wallSeconds: Double
+    /// The mean training return of the last 100 episodes after each iteration.
+    public var curve: [CurvePoint]
+}
+
+extension DeepAgent {
+    /// Trains until the agent has taken `totalSteps` environment steps (its budget unless
+    /// given; the schedules run over the budget either way), as Stable-Baselines3's `learn`.
+    ///
+    /// With a run directory, `learn` writes `config.json` for a fresh agent, metrics after every
+    /// iteration, and an atomic checkpoint every `checkpointEvery` steps (0: only at the end) and
+    /// at the end. An agent restored from the run's checkpoint (`load(from:)`) continues it:
+    /// the metrics logged after its checkpoint are dropped, the callbacks' state is restored,
+    /// and the result equals a run that was never interrupted. A loss that stops being finite
+    /// ends training with `TrainingError.nonFinite`.
+    ///
+    /// Each iteration runs in a `TensorPool`, with subnormal floats flushed to zero, OpenBLAS on
+    /// one thread (these networks are small; its thread count is restored after) and, on a
+    /// machine with a second core, a `HelperThread` for the independent parts of each step
+    /// (an actor's and a critic's passes).
+    @discardableResult
+    public func learn(totalSteps: Int? = nil, run: RunDirectory? = nil, checkpointEvery: Int = 50_000,
+                      callbacks: [any TrainingCallback] = []) throws -> TrainingSummary {
+        let threads = BLAS.threadCount
+        BLAS.setThreadCount(1)
+        defer { BLAS.setThreadCount(threads) }
+        var loop = TrainingLoop(agent: self, target: Swift.min(totalSteps ?? self.totalSteps, self.totalSteps), run: run,
+                                checkpointEvery: checkpointEvery, callbacks: callbacks)
+        return try withSubnormalsFlushedToZero { try loop.train() }
+    }
+}
+
+/// The loop behind `learn`.
+struct TrainingLoop {
+    let agent: any DeepAgent
+    let target: Int
+    let run: RunDirectory?
+    let checkpointEvery: Int
+    let callbacks: [any TrainingCallback]
+    private var previousWall = 0.0
+    private var curve: [CurvePoint] = []
+    private var recent: [Double] = []  // returns of the last 100 episodes
+
+    init(agent: any DeepAgent, target: Int, run: RunDirectory?, checkpointEvery: Int, callbacks: [any TrainingCallback]) {
+        (self.agent, self.target, self.run, self.checkpointEvery, self.callbacks) = (agent, target, run, checkpointEvery, callbacks)
+    }
+
+    mutating func train() throws -> TrainingSummary {
+        var log = try run.map { try prepare($0) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        let previousWall = self.previousWall
+        func wall() -> Double { previousWall + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var nextCheckpoint = nextMultiple(after: agent.stepsDone)
+        let pool = TensorPool()  // each iteration's tensors and graph nodes reuse the last one's buffers
+        let helper = ProcessInfo.processInfo.activeProcessorCount > 1 ? HelperThread() : nil
+        func iterate() throws -> TrainingReport {
+            guard let helper else { return try withTensorPool(pool) { try agent.iterate() } }
+            return try withHelperThread(helper) { try withTensorPool(pool) { try agent.iterate() } }
+        }
+        while agent.stepsDone < target {
+            let stepsBefore = agent.stepsDone
+            var report = try iterate()
+            recent += report.episodes.map(\.totalReward)
+            if recent.count > 100 { recent.removeFirst(recent.count - 100) }
+            let meanReturn = recent.isEmpty ? Double.nan : recent.reduce(0, +) / Double(recent.count)
+            curve.append(CurvePoint(steps: report.steps, meanReturn: meanReturn))
+            let iteration = Iteration(agent: agent, report: report, stepsBefore: stepsBefore, totalSteps: target,
+                                      wallSeconds: wall(), meanReturn: meanReturn, run: run)
+            for callback in callbacks { report.metrics += try callback.afterIteration(iteration) }
+            try log?.append(report, wall: iteration.wallSeconds, meanReturn: meanReturn)
+            if checkpointEvery > 0, agent.stepsDone >= nextCheckpoint, agent.stepsDone < target {
+                try saveCheckpoint(wall: wall())
+                nextCheckpoint = nextMultiple(after: agent.stepsDone)
+            }
+        }
+        let wallSeconds = wall()
+        try saveCheckpoint(wall: wallSeconds)
+        try log?.close()
+        return TrainingSummary(steps: agent.stepsDone, wallSeconds: wallSeconds, curve: curve)
+    }
+
+    /// A fresh agent starts the run (config.json, empty metrics); a restored one continues it.
+    private mutating func prepare(_ run: RunDirectory) throws -> MetricsLog {
+        try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true)
+        if agent.stepsDone == 0 {
+            guard let environment = run.environment ?? (try? run.configuration())?.environment else {
+                throw RunError.noEnvironment(run.path)
+            }
+            var configuration = RunConfiguration(of: agent, environment: environment)
+            configuration.checkpointEvery = checkpointEvery
+            configuration.evaluation = callbacks.lazy.compactMap { $0 as? EvalCallback }.first?.settings
+            try run.write(configuration)
+            try MetricsLog.truncate(run.url, toSteps: 0)
+        } else {
+            if run.hasCheckpoint, let metadata = try? SafeTensors.readMetadata(from: run.checkpointURL),
+               metadata["steps_done"].flatMap(Int.init) == agent.stepsDone {
+                previousWall = metadata["wall_s"].flatMap(Double.init) ?? 0
+                for callback in callbacks { callback.restore(state: metadata) }
+            }
+            (curve, recent) = try MetricsLog.truncate(run.url, toSteps: agent.stepsDone)
+        }
+        return try MetricsLog(directory: run.url)
+    }
+
+    private func nextMultiple(after steps: Int) -> Int {
+        checkpointEvery > 0 ? (steps / checkpointEvery + 1) * checkpointEvery : .max
+    }
+
+    private func saveCheckpoint(wall: Double) throws {
+        guard let run else { return }
+        var checkpoint = try agent.checkpoint()
+        checkpoint.metadata["wall_s"] = "\(wall)"
+        checkpoint.metadata["steps_done"] = "\(agent.stepsDone)"
+        for callback in callbacks { checkpoint.metadata.merge(callback.state()) { _, new in new } }
+        try checkpoint.write(to: run.checkpointURL)
+    }
+}
