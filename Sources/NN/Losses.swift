@@ -51,19 +51,24 @@ public enum Loss {
         }
     }
 
+    /// What the fused losses' backward reads, by name: views of the node's slots (no copies).
     struct ClippedSurrogateSaved: SavedForBackward {
-        var ratio: Tensor, advantages: Tensor, clip: Float
-        init(ratio: Tensor, advantages: Tensor, clip: Float) { (self.ratio, self.advantages, self.clip) = (ratio, advantages, clip) }
-        init(unpacking saved: consuming SavedTensors) { (ratio, advantages, clip) = (saved.slots.0.take()!, saved.slots.1.take()!, saved.constant) }
-        consuming func packed() -> SavedTensors { SavedTensors((ratio, advantages, nil, nil), constant: clip) }
+        private var slots: SavedTensors
+        init(ratio: Tensor, advantages: Tensor, clip: Float) { slots = SavedTensors((ratio, advantages, nil, nil), constant: clip) }
+        init(unpacking saved: consuming SavedTensors) { slots = saved }
+        consuming func packed() -> SavedTensors { slots }
+        var ratio: Tensor { slots.slots.0! }
+        var advantages: Tensor { slots.slots.1! }
+        var clip: Float { slots.constant }
     }
 
-    /// What the fused losses' backward reads.
     struct PredictionAndTarget: SavedForBackward {
-        var prediction: Tensor, target: Tensor
-        init(prediction: Tensor, target: Tensor) { (self.prediction, self.target) = (prediction, target) }
-        init(unpacking saved: consuming SavedTensors) { (prediction, target) = (saved.slots.0.take()!, saved.slots.1.take()!) }
-        consuming func packed() -> SavedTensors { SavedTensors((prediction, target, nil, nil)) }
+        private var slots: SavedTensors
+        init(prediction: Tensor, target: Tensor) { slots = SavedTensors((prediction, target, nil, nil)) }
+        init(unpacking saved: consuming SavedTensors) { slots = saved }
+        consuming func packed() -> SavedTensors { slots }
+        var prediction: Tensor { slots.slots.0! }
+        var target: Tensor { slots.slots.1! }
     }
 
     /// Huber loss: ½d² where |d| < δ, else δ(|d| − ½δ). With δ = 1 it equals PyTorch's

@@ -58,7 +58,8 @@ final class GradNode {
     var isScalar = false
     /// Position in the current backward's topological order (ParallelBackward.swift).
     var planIndex = 0
-    /// Recorded on a helper thread: its backward best runs there too, where its data is.
+    /// Recorded on a helper thread: its backward best runs there too, where its data is. (Set
+    /// once, by the helper's pool: a pool's nodes are only ever recorded on its thread.)
     var madeOnHelper = false
 
     /// A tensor created with `requiringGrad`, not by an op: it keeps its gradient.
@@ -87,7 +88,7 @@ final class GradNode {
 
     /// A node from the thread's pool (reset) or a new one, recording an op whose backward is
     /// `backward`, on operands whose nodes are `inputs`; nil when grad mode is off.
-    static func recording(_ backward: Backward, inputs first: GradNode?, _ second: GradNode? = nil,
+    static func recording(_ backward: Backward, scalar: Bool, inputs first: GradNode?, _ second: GradNode? = nil,
                           _ third: GradNode? = nil, more: [GradNode?] = []) -> GradNode? {
         guard GradMode.isEnabled else { return nil }
         let node: GradNode
@@ -95,13 +96,12 @@ final class GradNode {
             node = pool.node()
             node.release()  // in case the last graph was never differentiated
             node.grad = nil
-            node.madeOnHelper = pool.servesHelper
         } else {
             node = GradNode()
         }
         (node.input0, node.input1, node.input2, node.moreInputs) = (first, second, third, more)
         node.backward = backward
-        node.isScalar = false
+        node.isScalar = scalar
         return node
     }
 
@@ -184,17 +184,15 @@ extension Tensor {
                                   backward: @escaping (Tensor) -> [Tensor?]) -> Tensor {
         guard operands.contains(where: { $0.node != nil }) else { return self }
         func input(_ index: Int) -> GradNode? { index < operands.count ? operands[index].node : nil }
-        guard let node = GradNode.recording(.several(backward), inputs: input(0), input(1), input(2),
+        guard let node = GradNode.recording(.several(backward), scalar: count == 1, inputs: input(0), input(1), input(2),
                                             more: operands.dropFirst(3).map(\.node))
         else { return self }
-        node.isScalar = count == 1
         return Tensor(shape: shape, storage: storage, node: node)
     }
 
     public func recordingGradient(of operand: Tensor,
                                   backward: @escaping (Tensor) -> Tensor?) -> Tensor {
-        guard let input = operand.node, let node = GradNode.recording(.single(backward), inputs: input) else { return self }
-        node.isScalar = count == 1
+        guard let input = operand.node, let node = GradNode.recording(.single(backward), scalar: count == 1, inputs: input) else { return self }
         return Tensor(shape: shape, storage: storage, node: node)
     }
 
@@ -205,10 +203,9 @@ extension Tensor {
                                                            saving saved: @autoclosure () -> Saved,
                                                            backward: @escaping (consuming SavedTensors, Tensor) -> OperandGradients) -> Tensor {
         guard first.node != nil || second?.node != nil || third?.node != nil,
-              let node = GradNode.recording(.fused(backward), inputs: first.node, second?.node, third?.node)
+              let node = GradNode.recording(.fused(backward), scalar: count == 1, inputs: first.node, second?.node, third?.node)
         else { return self }
         node.saved = saved().packed()
-        node.isScalar = count == 1
         return Tensor(shape: shape, storage: storage, node: node)
     }
 

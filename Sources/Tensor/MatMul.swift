@@ -162,21 +162,23 @@ extension Tensor {
         }
     }
 
-    /// What `linear`'s backward reads: x, W, b and y = f(x·Wᵀ + b).
+    /// What `linear`'s backward reads: x, W, b and y = f(x·Wᵀ + b), by name. A view of the
+    /// node's slots, not a copy of them: packing and unpacking move nothing.
     struct LinearSaved: SavedForBackward {
-        var input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor
-        var activation: FusedActivation
+        private var slots: SavedTensors
 
         init(input: Tensor, weight: Tensor, bias: Tensor?, output: Tensor, activation: FusedActivation) {
-            (self.input, self.weight, self.bias, self.output, self.activation) = (input, weight, bias, output, activation)
+            slots = SavedTensors((input, weight, bias, output), option: activation.rawValue)
         }
 
-        init(unpacking saved: consuming SavedTensors) {
-            (input, weight, bias, output) = (saved.slots.0.take()!, saved.slots.1.take()!, saved.slots.2.take(), saved.slots.3.take()!)
-            activation = FusedActivation(rawValue: saved.option) ?? .identity
-        }
+        init(unpacking saved: consuming SavedTensors) { slots = saved }
+        consuming func packed() -> SavedTensors { slots }
 
-        consuming func packed() -> SavedTensors { SavedTensors((input, weight, bias, output), option: activation.rawValue) }
+        var input: Tensor { slots.slots.0! }
+        var weight: Tensor { slots.slots.1! }
+        var bias: Tensor? { slots.slots.2 }
+        var output: Tensor { slots.slots.3! }
+        var activation: FusedActivation { FusedActivation(rawValue: slots.option) ?? .identity }
     }
 
     /// linear's backward, from what it saved; captures nothing.

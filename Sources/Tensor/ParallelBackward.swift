@@ -16,6 +16,16 @@ extension GraphTraversal {
     func planPieces() -> Bool {
         let count = order.count
         guard count > 2 else { return false }
+        // Most graphs are one network's loss: a scalar root over one input and no other scalar
+        // op. They cannot split, and saying so here costs one read per node.
+        var scalarsBelowRoot = 0
+        for index in 0..<(count - 1) where order[index].isScalar { scalarsBelowRoot += 1 }
+        if scalarsBelowRoot == 0 {
+            let root = order[count - 1]
+            var inputs = 0
+            for i in 0..<root.inputCount where root.input(i) != nil { inputs += 1 }
+            if inputs < 2 { return false }
+        }
         for (index, node) in order.enumerated() { node.planIndex = index }
         consumersOutsideTop.removeAll(keepingCapacity: true)
         consumersOutsideTop.append(contentsOf: repeatElement(0, count: count))

@@ -72,6 +72,7 @@ public final class TensorPool {
     func node() -> GradNode {
         if let reused = nodes.takeUnused() { return reused }
         let fresh = GradNode()
+        fresh.madeOnHelper = servesHelper
         _ = nodes.keep(fresh, limit: buffersPerSize * 16)
         return fresh
     }
