@@ -26,9 +26,11 @@ demo: build
 	$(ATHANOR) bench sutton-barto
 	$(ATHANOR) perf --no-write
 
-# The whole test suite, on an optimised build (tests that train need it).
+# The whole test suite, on an optimised build (tests that train need it), then each libFuzzer
+# target for 15 s (Fuzz/, issue 13).
 test: deps
 	$(SWIFT) test $(SWIFT_FLAGS)
+	scripts/fuzz.sh 15
 
 # Benchmarks side by side with the Python anchors (creates their venv on first use, ≈ 5 GB):
 # PyTorch MLP steps, Gymnasium environment steps, Stable-Baselines3 PPO/DQN training; and the

@@ -59,6 +59,8 @@ let package = Package(
     traits: [.trait(name: "SDL", description: "SDL2 window, PNG and GIF output for athanor watch")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Property-based tests (Swift Testing): only the test targets use it.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface; Debian ships it as libopenblas-dev.
@@ -121,9 +123,11 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL", "Random", "Drawing", "TestSupport"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Training", "TestSupport"], path: "Tests/AgentsTests",
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Training", "TestSupport",
+                                                  .product(name: "PropertyBased", package: "swift-property-based")],
+                    path: "Tests/AgentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Agents", "Environments", "RL", "NN", "TestSupport"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Agents", "Environments", "RL", "NN", "Drawing", "TestSupport"],
                     path: "Tests/TrainingTests"),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Agents", "Environments", "RL", "TestSupport"],
                     path: "Tests/BenchmarksTests"),

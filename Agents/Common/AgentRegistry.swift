@@ -28,6 +28,9 @@ public struct AgentEntry: Sendable {
             guard let config = configuration as? Agent.Configuration else {
                 throw TrainingError.unsupported("\(Agent.id) takes \(Agent.Configuration.self), not \(Swift.type(of: configuration))")
             }
+            if let totalSteps, !(1...Limits.steps).contains(totalSteps) {
+                throw HyperparameterError.invalid(name: "steps", value: "\(totalSteps)", expected: "an integer in 1…\(Limits.steps)")
+            }
             return try Agent(environment: environment, config: config, seed: seed, totalSteps: totalSteps)
         }
     }

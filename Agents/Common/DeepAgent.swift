@@ -15,12 +15,15 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case nonFinite(String)
     case unsupported(String)
     case checkpoint(String)
+    case tooLarge(String)
+    case didNotConverge(String)
 
     public var description: String {
         switch self {
         case .nonFinite(let detail): "training diverged: \(detail) is not finite (try a smaller learning_rate)"
         case .unsupported(let detail): detail
         case .checkpoint(let detail): "checkpoint: \(detail)"
+        case .tooLarge(let detail), .didNotConverge(let detail): detail
         }
     }
 }
@@ -62,6 +65,14 @@ extension DeepAgent {
 
 func ensureFinite(_ value: Float, _ what: @autoclosure () -> String) throws {
     if !value.isFinite { throw TrainingError.nonFinite(what()) }
+}
+
+/// An observation or reward that is not a number would poison every update after it (and
+/// sampling from what a network makes of it): stop there, naming it.
+func ensureFiniteStep(of environments: any BatchedEnvironment, atStep step: Int) throws {
+    guard environments.observations.allSatisfy(\.isFinite), environments.rewards.allSatisfy(\.isFinite) else {
+        throw TrainingError.nonFinite("an observation or reward of the environment at step \(step)")
+    }
 }
 
 // MARK: - Checkpoint contents
@@ -127,6 +138,14 @@ struct CheckpointReader {
         }
     }
 
+    /// A count from the checkpoint, refused outside `range` (a file may say anything).
+    func count(_ value: Int, _ name: String, in range: ClosedRange<Int> = 0...Limits.steps) throws -> Int {
+        guard range.contains(value) else {
+            throw TrainingError.checkpoint("\(name) = \(value) is out of range (expected \(range.lowerBound)…\(range.upperBound))")
+        }
+        return value
+    }
+
     func string(_ key: String) throws -> String {
         guard let text = file.metadata[key] else { throw TrainingError.checkpoint("no metadata '\(key)'") }
         return text
@@ -152,6 +171,13 @@ extension VectorNormalizer {
               saved.runningReturns.count == runningReturns.count else {
             throw TrainingError.checkpoint("normalisation statistics do not fit this environment")
         }
+        for statistics in [saved.observations, saved.returns] {
+            guard statistics.count > 0, statistics.count.isFinite, statistics.mean.count == statistics.variance.count,
+                  statistics.mean.allSatisfy(\.isFinite), statistics.variance.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw TrainingError.checkpoint("normalisation statistics are not valid (counts > 0, finite means, variances ≥ 0)")
+            }
+        }
+        guard saved.runningReturns.allSatisfy(\.isFinite) else { throw TrainingError.checkpoint("normalisation returns are not finite") }
         observationStatistics = saved.observations
         returnStatistics = saved.returns
         runningReturns = saved.runningReturns

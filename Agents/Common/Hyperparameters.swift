@@ -43,35 +43,46 @@ public enum HyperparameterError: Error, CustomStringConvertible, Equatable {
     case unknown(name: String, known: [String])
     case invalid(name: String, value: String, expected: String)
     case malformedFile(String)
+    case notAPair(String)
 
     public var description: String {
         switch self {
-        case .unknown(let name, let known): "unknown hyper-parameter '\(name)'; known: \(known.joined(separator: ", "))"
-        case .invalid(let name, let value, let expected): "hyper-parameter \(name)=\(value) is invalid: expected \(expected)"
-        case .malformedFile(let detail): "hyper-parameter file: \(detail)"
+        case .unknown(let name, let known): "unknown hyper-parameter '\(printable(name))'; known: \(known.joined(separator: ", "))"
+        case .invalid(let name, let value, let expected): "hyper-parameter \(printable(name))=\(printable(value)) is invalid: expected \(expected)"
+        case .malformedFile(let detail): "hyper-parameter file: \(detail.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(300))"
+        case .notAPair(let text): "'\(printable(text))' is not name=value"
         }
     }
+}
+
+/// Settings read from `--set name=value`, JSON files and checkpoints under snake-case names,
+/// each field with its declared range (`ranges`), checked after every change.
+public protocol ParameterSet: Codable, Equatable, Sendable, RangeChecked {
+    /// Fields that may be absent (SB3's `None`), e.g. `target_kl`.
+    static var optionalNames: [String] { get }
+    /// Checks every range (and the cross checks); throws `HyperparameterError.invalid`.
+    func validate() throws
 }
 
 /// An agent's hyper-parameters: one Codable struct whose fields carry SB3/CleanRL names in
 /// snake case (`learning_rate`, `n_steps`, …), so `--set name=value`, JSON files and checkpoints
 /// all speak the same names.
-public protocol Hyperparameters: Codable, Equatable, Sendable {
+public protocol Hyperparameters: ParameterSet {
     /// The agent's defaults (Stable-Baselines3's).
     init()
     /// The training budget in environment steps (the zoo's `n_timesteps`).
     var nTimesteps: Int { get }
     /// Tuned settings for an environment id (rl-baselines3-zoo's `hyperparams/*.yml`), if any.
     static func tuned(for environmentID: String) -> Self?
-    /// Fields that may be absent (SB3's `None`), e.g. `target_kl`.
-    static var optionalNames: [String] { get }
-    /// Checks ranges after every change; throws `HyperparameterError.invalid`.
-    func validate() throws
 }
 
 extension Hyperparameters {
-    public static var optionalNames: [String] { [] }
     public static func tuned(for environmentID: String) -> Self? { nil }
+}
+
+extension ParameterSet {
+    public static var optionalNames: [String] { [] }
+    public func validate() throws { try checkRanges() }
 
     private static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
@@ -120,18 +131,21 @@ extension Hyperparameters {
             object[name] = numbers
         } else if let flag = ["true": true, "false": false][text.lowercased()] {
             object[name] = flag
+        } else if Self.expected(for: name) == ParameterRange<Self>.flagExpectation, let flag = ["1": true, "0": false][text] {
+            object[name] = flag
         } else if text.hasPrefix("lin_") {
             object[name] = text
         } else if let number = Double(text), number.isFinite {
-            object[name] = number
+            // An integer field takes a whole number exactly (1e30 or 2.5 is refused, not rounded).
+            object[name] = Int(exactly: number).map { $0 as Any } ?? number
         } else {
-            object[name] = text
+            throw HyperparameterError.invalid(name: name, value: text, expected: Self.expected(for: name) ?? "a number")
         }
         let updated: Self
         do {
             updated = try Self.decoder.decode(Self.self, from: JSONSerialization.data(withJSONObject: object))
         } catch {
-            throw HyperparameterError.invalid(name: name, value: text, expected: "a value of the field's type")
+            throw HyperparameterError.invalid(name: name, value: text, expected: Self.expected(for: name) ?? "a value of the field's type")
         }
         try updated.validate()
         return updated
@@ -140,10 +154,8 @@ extension Hyperparameters {
     /// A copy with every `name=value` pair applied in order.
     public func setting(_ pairs: [String]) throws -> Self {
         try pairs.reduce(self) { config, pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw HyperparameterError.invalid(name: pair, value: "", expected: "name=value")
-            }
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw HyperparameterError.notAPair(pair) }
             return try config.setting(parts[0], to: parts[1])
         }
     }
@@ -169,7 +181,19 @@ extension Hyperparameters {
     }
 }
 
-/// Range checks shared by the agents' `validate()`.
+/// Text from the user as an error may show it: one line (control characters escaped), at most
+/// 60 characters.
+func printable(_ text: String) -> String {
+    let escaped = text.unicodeScalars.map { scalar in
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator, .format: scalar.escaped(asASCII: true)
+        default: String(scalar)
+        }
+    }.joined()
+    return escaped.count > 60 ? String(escaped.prefix(57)) + "…" : escaped
+}
+
+/// A cross check of `crossChecks()`.
 func require(_ condition: Bool, _ name: String, _ value: Any, _ expected: String) throws {
     if !condition { throw HyperparameterError.invalid(name: name, value: "\(value)", expected: expected) }
 }

@@ -31,16 +31,24 @@ public struct A2CHyperparameters: Hyperparameters {
 
     public init() {}
 
-    public func validate() throws {
-        try require(nEnvs >= 1, "n_envs", nEnvs, "≥ 1")
-        try require(nTimesteps >= 1, "n_timesteps", nTimesteps, "≥ 1")
-        try require(nSteps >= 1, "n_steps", nSteps, "≥ 1")
-        try require((0...1).contains(gamma), "gamma", gamma, "a number in 0…1")
-        try require((0...1).contains(gaeLambda), "gae_lambda", gaeLambda, "a number in 0…1")
-        try require(learningRate.initial > 0, "learning_rate", learningRate, "> 0")
-        try require(maxGradNorm > 0, "max_grad_norm", maxGradNorm, "> 0")
-        try require(!netArch.isEmpty && netArch.allSatisfy { $0 > 0 }, "net_arch", netArch, "positive layer sizes")
-    }
+    public static var ranges: [ParameterRange<Self>] { [
+        .integer("n_envs", \.nEnvs, 1...Limits.environments),
+        .integer("n_timesteps", \.nTimesteps, 1...Limits.steps),
+        .schedule("learning_rate", \.learningRate, .above(0, upTo: 1)),
+        .integer("n_steps", \.nSteps, 1...Limits.batch),
+        .number("gamma", \.gamma, .closed(0, 1)),
+        .number("gae_lambda", \.gaeLambda, .closed(0, 1)),
+        .number("rms_prop_eps", \.rmsPropEps, .above(0, upTo: 1)),
+        .flag("normalize_advantage", \.normalizeAdvantage),
+        .flag("normalize", \.normalize),
+        .number("ent_coef", \.entCoef, .closed(0, 100)),
+        .number("vf_coef", \.vfCoef, .closed(0, 100)),
+        .number("max_grad_norm", \.maxGradNorm, .above(0, upTo: 1e9)),
+        .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
+        .flag("ortho_init", \.orthoInit),
+        .flag("shared_network", \.sharedNetwork),
+        .number("log_std_init", \.logStdInit, .closed(-20, 20)),
+    ] }
 
     /// rl-baselines3-zoo's settings. Pendulum-v1's entry uses gSDE in the zoo; here it runs
     /// with the plain Gaussian policy (log-std initialised at −2 as the zoo's policy_kwargs).
@@ -80,6 +88,11 @@ public final class A2C: DeepAgent {
         self.seed = seed
         self.config = config
         self.totalSteps = totalSteps ?? config.nTimesteps
+        let observationSize = environment.observationSpace.flatCount
+        try MemoryBudget.check("n_envs=\(config.nEnvs) × n_steps=\(config.nSteps)", count: MemoryBudget.product(config.nEnvs, config.nSteps) ?? .max,
+                               bytesEach: (observationSize + environment.actionSpace.flatCount + 8) * MemoryLayout<Float>.size)
+        try MemoryBudget.checkNetworks(layers: config.netArch, inputs: observationSize, outputs: environment.actionSpace.flatCount + 1,
+                                       copies: config.sharedNetwork ? 1 : 2, batch: config.nEnvs * config.nSteps)
         generator = RandomGenerator(seed: seed)
         policy = try ActorCritic(observationSize: environment.observationSpace.flatCount, actionSpace: environment.actionSpace,
                                  hidden: config.netArch, orthogonal: config.orthoInit, logStdInit: Float(config.logStdInit),
@@ -93,8 +106,8 @@ public final class A2C: DeepAgent {
 
     public func iterate() throws -> TrainingReport {
         // MARK: Rollout
-        let episodes = collector.collect(policy: policy, gamma: Float(config.gamma), lambda: Float(config.gaeLambda),
-                                         using: &generator)
+        let episodes = try collector.collect(policy: policy, gamma: Float(config.gamma), lambda: Float(config.gaeLambda),
+                                         using: &generator, stepsBefore: stepsDone)
         stepsDone += config.nSteps * config.nEnvs
         // MARK: Update: one gradient step on the whole rollout
         let learningRate = Float(config.learningRate.value(progressRemaining: progressRemaining))

@@ -32,7 +32,7 @@ struct OnPolicyCollector {
     /// Fills the buffer with one rollout and computes advantages; returns finished episodes
     /// (with the environment's own, unnormalised returns).
     mutating func collect(policy: ActorCritic, gamma: Float, lambda: Float,
-                          using generator: inout RandomGenerator) -> [EpisodeRecord] {
+                          using generator: inout RandomGenerator, stepsBefore: Int) throws -> [EpisodeRecord] {
         let size = environments.observationSize, n = copies
         var finished: [EpisodeRecord] = []
         buffer.reset()
@@ -44,6 +44,7 @@ struct OnPolicyCollector {
                 return (actions, policy.value(x).scalars, distribution.logProbability(of: actions).scalars)
             }
             environments.step(flatActions: policy.environmentActions(actions))
+            try ensureFiniteStep(of: environments, atStep: stepsBefore + (buffer.position + 1) * n)
             finished += environments.finishedEpisodes.map(\.record)
             let terminated = environments.terminated, truncated = environments.truncated
             let dones = (0..<n).map { terminated[$0] || truncated[$0] }

@@ -28,6 +28,8 @@ enum PolicyCheckpoint {
         let reader = try CheckpointReader(checkpoint, agent: agent)
         try reader.load(policy, from: "policy")
         try reader.load(optimizer, from: "optimizer")
-        return (reader, try reader.json(Progress.self, "progress"))
+        let progress = try reader.json(Progress.self, "progress")
+        _ = try reader.count(progress.stepsDone, "progress.steps_done")
+        return (reader, progress)
     }
 }

@@ -29,14 +29,21 @@ public struct REINFORCEHyperparameters: Hyperparameters {
 
     public init() {}
 
-    public func validate() throws {
-        try require(nEnvs >= 1, "n_envs", nEnvs, "≥ 1")
-        try require(nTimesteps >= 1, "n_timesteps", nTimesteps, "≥ 1")
-        try require((0...1).contains(gamma), "gamma", gamma, "a number in 0…1")
-        try require(learningRate.initial > 0, "learning_rate", learningRate, "> 0")
-        try require(maxGradNorm > 0, "max_grad_norm", maxGradNorm, "> 0")
-        try require(!netArch.isEmpty && netArch.allSatisfy { $0 > 0 }, "net_arch", netArch, "positive layer sizes")
-    }
+    public static var ranges: [ParameterRange<Self>] { [
+        .integer("n_envs", \.nEnvs, 1...Limits.environments),
+        .integer("n_timesteps", \.nTimesteps, 1...Limits.steps),
+        .schedule("learning_rate", \.learningRate, .above(0, upTo: 1)),
+        .number("gamma", \.gamma, .closed(0, 1)),
+        .flag("baseline", \.baseline),
+        .flag("normalize_advantage", \.normalizeAdvantage),
+        .number("ent_coef", \.entCoef, .closed(0, 100)),
+        .number("vf_coef", \.vfCoef, .closed(0, 100)),
+        .number("max_grad_norm", \.maxGradNorm, .above(0, upTo: 1e9)),
+        .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
+        .flag("ortho_init", \.orthoInit),
+        .flag("shared_network", \.sharedNetwork),
+        .number("log_std_init", \.logStdInit, .closed(-20, 20)),
+    ] }
 
     /// Our tuned setting for CartPole-v1 (there is no zoo entry for REINFORCE).
     public static func tuned(for environmentID: String) -> Self? {
@@ -65,6 +72,8 @@ public final class REINFORCE: DeepAgent {
         self.seed = seed
         self.config = config
         self.totalSteps = totalSteps ?? config.nTimesteps
+        try MemoryBudget.checkNetworks(layers: config.netArch, inputs: environment.observationSpace.flatCount,
+                                       outputs: environment.actionSpace.flatCount + 1, copies: config.sharedNetwork ? 1 : 2, batch: config.nEnvs)
         generator = RandomGenerator(seed: seed)
         policy = try ActorCritic(observationSize: environment.observationSpace.flatCount, actionSpace: environment.actionSpace,
                                  hidden: config.netArch, orthogonal: config.orthoInit, logStdInit: Float(config.logStdInit),
@@ -85,6 +94,7 @@ public final class REINFORCE: DeepAgent {
         while active.contains(true) {
             let sampled = withoutGrad { policy.distribution(Tensor(current, shape: [n, size])).sample(using: &generator) }
             environments.step(flatActions: policy.environmentActions(sampled))
+            try ensureFiniteStep(of: environments, atStep: stepsDone)
             for i in 0..<n where active[i] {
                 observations[i] += current[(i * size)..<((i + 1) * size)]
                 actions[i] += sampled[(i * width)..<((i + 1) * width)]

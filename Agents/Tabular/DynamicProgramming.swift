@@ -52,11 +52,12 @@ public func greedyPolicy(_ mdp: any TabularMDP, values: [Double], gamma: Double)
     }
 }
 
-/// Value iteration (§4.4): V(s) ← max_a q(s, a), in place, until a sweep changes nothing by θ.
+/// Value iteration (§4.4): V(s) ← max_a q(s, a), in place, until a sweep changes nothing by θ
+/// (`converged`) or `maxSweeps` sweeps are done (γ = 1 on a continuing task never converges).
 public func valueIteration(_ mdp: any TabularMDP, gamma: Double, theta: Double = 1e-10,
-                           maxSweeps: Int = 100_000) -> (values: [Double], policy: [Int], sweeps: Int) {
+                           maxSweeps: Int = 100_000) -> (values: [Double], policy: [Int], sweeps: Int, converged: Bool) {
     var values = Array(repeating: 0.0, count: mdp.stateCount)
-    var sweeps = maxSweeps
+    var sweeps = maxSweeps, converged = false
     for sweep in 1...maxSweeps {
         var delta = 0.0
         for s in 0..<mdp.stateCount {
@@ -64,22 +65,25 @@ public func valueIteration(_ mdp: any TabularMDP, gamma: Double, theta: Double =
             delta = Swift.max(delta, Swift.abs(v - values[s]))
             values[s] = v
         }
-        if delta < theta { sweeps = sweep; break }
+        if delta < theta { (sweeps, converged) = (sweep, true); break }
+        if !delta.isFinite { sweeps = sweep; break }
     }
-    return (values, greedyPolicy(mdp, values: values, gamma: gamma), sweeps)
+    return (values, greedyPolicy(mdp, values: values, gamma: gamma), sweeps, converged)
 }
 
-/// Policy iteration (§4.3): evaluate, improve greedily, repeat until the policy is stable.
-public func policyIteration(_ mdp: any TabularMDP, gamma: Double, theta: Double = 1e-10,
-                            maxIterations: Int = 1_000) -> (values: [Double], policy: [Int], iterations: Int, evaluationSweeps: Int) {
+/// Policy iteration (§4.3): evaluate, improve greedily, repeat until the policy is stable
+/// (`converged`: stable, and every evaluation converged within its sweeps).
+public func policyIteration(_ mdp: any TabularMDP, gamma: Double, theta: Double = 1e-10, maxIterations: Int = 1_000,
+                            maxSweeps: Int = 100_000) -> (values: [Double], policy: [Int], iterations: Int, evaluationSweeps: Int, converged: Bool) {
     var policy = Array(repeating: 0, count: mdp.stateCount)
     var values = Array(repeating: 0.0, count: mdp.stateCount)
     var totalSweeps = 0
     for iteration in 1...maxIterations {
         let table = policy.map { a in (0..<mdp.actionCount).map { $0 == a ? 1.0 : 0.0 } }
-        let evaluation = evaluatePolicy(mdp, policy: table, gamma: gamma, theta: theta, startingFrom: values)
+        let evaluation = evaluatePolicy(mdp, policy: table, gamma: gamma, theta: theta, maxSweeps: maxSweeps, startingFrom: values)
         values = evaluation.values
         totalSweeps += evaluation.sweeps
+        if evaluation.sweeps == maxSweeps || !values.allSatisfy(\.isFinite) { return (values, policy, iteration, totalSweeps, false) }
         // Keep the old action unless another is strictly better, so ties cannot cycle.
         var stable = true
         for s in 0..<mdp.stateCount {
@@ -89,7 +93,7 @@ public func policyIteration(_ mdp: any TabularMDP, gamma: Double, theta: Double 
                 stable = false
             }
         }
-        if stable { return (values, policy, iteration, totalSweeps) }
+        if stable { return (values, policy, iteration, totalSweeps, true) }
     }
-    return (values, policy, maxIterations, totalSweeps)
+    return (values, policy, maxIterations, totalSweeps, false)
 }

@@ -5,29 +5,38 @@ import Tensor
 // hyper-parameters under the book's names, ε-greedy action choice, and the record of a run.
 
 /// Hyper-parameters with the book's names (and `--set alpha=…` spelling in the CLI).
-public struct TabularHyperparameters: Sendable, Equatable {
+public struct TabularHyperparameters: ParameterSet {
     /// Step size α.
     public var alpha = 0.5
     /// Exploration rate ε of the ε-greedy behaviour policy.
     public var epsilon = 0.1
     /// Discount γ.
     public var gamma = 1.0
-    /// Steps of the n-step methods.
+    /// Steps of the n-step methods; planning steps per real step in Dyna.
     public var n = 4
     /// Initial action value Q₁ (optimistic when positive).
     public var initialValue = 0.0
     /// Dyna-Q+'s exploration bonus weight κ (planning reward r + κ√τ).
     public var kappa = 0.001
+    /// Dynamic programming's tolerance θ: sweeps stop when no value moves by more.
+    public var theta = 1e-10
 
-    /// `n` is the number of steps of the n-step methods and of planning steps in Dyna.
+    public static var ranges: [ParameterRange<Self>] { [
+        .number("alpha", \.alpha, .above(0, upTo: 1)),
+        .number("epsilon", \.epsilon, .closed(0, 1)),
+        .number("gamma", \.gamma, .closed(0, 1)),
+        .integer("n", \.n, 0...1_000_000),
+        .number("q1", \.initialValue, .closed(-1e9, 1e9)),
+        .number("kappa", \.kappa, .closed(0, 1e3)),
+        .number("theta", \.theta, .above(0, upTo: 1)),
+    ] }
+
+    enum CodingKeys: String, CodingKey { case alpha, epsilon, gamma, n, initialValue = "q1", kappa, theta }
+
     public init(alpha: Double = 0.5, epsilon: Double = 0.1, gamma: Double = 1.0, n: Int = 4, initialValue: Double = 0,
-                kappa: Double = 0.001) {
-        self.alpha = alpha
-        self.epsilon = epsilon
-        self.gamma = gamma
-        self.n = n
-        self.initialValue = initialValue
-        self.kappa = kappa
+                kappa: Double = 0.001, theta: Double = 1e-10) {
+        (self.alpha, self.epsilon, self.gamma, self.n, self.initialValue, self.kappa, self.theta) =
+            (alpha, epsilon, gamma, n, initialValue, kappa, theta)
     }
 }
 
@@ -42,9 +51,9 @@ public struct TabularRun: Sendable {
     }
 
     /// max_a Q(s, a) per state.
-    public var values: [Double] { q.map { $0.max()! } }
+    public var values: [Double] { q.map { $0.max() ?? 0 } }
     /// The greedy action per state (the first of equal ones).
-    public var policy: [Int] { q.map { row in row.firstIndex(of: row.max()!)! } }
+    public var policy: [Int] { q.map { row in row.firstIndex(of: row.max() ?? 0) ?? 0 } }
 }
 
 extension Environment where Observation == Int, Action == Int {
@@ -57,10 +66,13 @@ extension Environment where Observation == Int, Action == Int {
 }
 
 /// A greedy action with ties broken at random, or with probability ε a uniformly random one.
+/// Values that are not numbers have no greedy action: then any action (the run that made them
+/// is refused after training by `TabularAgents`' finiteness check).
 public func epsilonGreedy(_ values: [Double], epsilon: Double, using generator: inout RandomGenerator) -> Int {
     if epsilon > 0 && generator.nextUniformDouble() < epsilon { return generator.nextInt(below: values.count) }
-    let best = values.max()!
+    guard let best = values.max() else { return 0 }
     let ties = values.indices.filter { values[$0] == best }
+    if ties.isEmpty { return generator.nextInt(below: values.count) }
     return ties.count == 1 ? ties[0] : ties[generator.nextInt(below: ties.count)]
 }
 

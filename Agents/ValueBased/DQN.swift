@@ -39,21 +39,26 @@ public struct DQNHyperparameters: Hyperparameters {
     public init() {}
     public init(doubleQ: Bool) { self.doubleQ = doubleQ }
 
-    public func validate() throws {
-        try require(nEnvs >= 1, "n_envs", nEnvs, "≥ 1")
-        try require(nTimesteps >= 1, "n_timesteps", nTimesteps, "≥ 1")
-        try require(bufferSize >= 1, "buffer_size", bufferSize, "≥ 1")
-        try require(learningStarts >= 0, "learning_starts", learningStarts, "≥ 0")
-        try require(batchSize >= 1, "batch_size", batchSize, "≥ 1")
-        try require((0...1).contains(tau) && tau > 0, "tau", tau, "a number in (0, 1]")
-        try require((0...1).contains(gamma), "gamma", gamma, "a number in 0…1")
-        try require(trainFreq >= 1, "train_freq", trainFreq, "≥ 1")
-        try require(gradientSteps >= -1, "gradient_steps", gradientSteps, "≥ −1")
-        try require(targetUpdateInterval >= 1, "target_update_interval", targetUpdateInterval, "≥ 1")
-        try require((0...1).contains(explorationFraction), "exploration_fraction", explorationFraction, "a number in 0…1")
-        try require(learningRate.initial > 0, "learning_rate", learningRate, "> 0")
-        try require(!netArch.isEmpty && netArch.allSatisfy { $0 > 0 }, "net_arch", netArch, "positive layer sizes")
-    }
+    public static var ranges: [ParameterRange<Self>] { [
+        .integer("n_envs", \.nEnvs, 1...Limits.environments),
+        .integer("n_timesteps", \.nTimesteps, 1...Limits.steps),
+        .schedule("learning_rate", \.learningRate, .above(0, upTo: 1)),
+        .integer("buffer_size", \.bufferSize, 1...Limits.steps),
+        .integer("learning_starts", \.learningStarts, 0...Limits.steps),
+        .integer("batch_size", \.batchSize, 1...Limits.batch),
+        .number("tau", \.tau, .above(0, upTo: 1)),
+        .number("gamma", \.gamma, .closed(0, 1)),
+        .integer("train_freq", \.trainFreq, 1...Limits.steps),
+        .integer("gradient_steps", \.gradientSteps, -1...Limits.batch),
+        .integer("target_update_interval", \.targetUpdateInterval, 1...Limits.steps),
+        .number("exploration_fraction", \.explorationFraction, .closed(0, 1)),
+        .number("exploration_initial_eps", \.explorationInitialEps, .closed(0, 1)),
+        .number("exploration_final_eps", \.explorationFinalEps, .closed(0, 1)),
+        .number("max_grad_norm", \.maxGradNorm, .above(0, upTo: 1e9)),
+        .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
+        .flag("double_q", \.doubleQ),
+        .flag("dueling", \.dueling),
+    ] }
 
     public static func tuned(for environmentID: String) -> Self? { zoo(for: environmentID) }
 
@@ -106,6 +111,9 @@ public final class DQN: DeepAgent {
         actionCount = actions
         generator = RandomGenerator(seed: seed)
         let size = environment.observationSpace.flatCount
+        // The replay buffer holds observation, next observation, action, reward and flag per transition.
+        try MemoryBudget.check("buffer_size=\(config.bufferSize)", count: config.bufferSize, bytesEach: (2 * size + 3) * MemoryLayout<Float>.size)
+        try MemoryBudget.checkNetworks(layers: config.netArch, inputs: size, outputs: actions, copies: 2, batch: config.batchSize)
         qNetwork = QNetwork(observationSize: size, actions: actions, hidden: config.netArch, dueling: config.dueling, using: &generator)
         targetNetwork = QNetwork(observationSize: size, actions: actions, hidden: config.netArch, dueling: config.dueling, using: &generator)
         targetNetwork.copyParameters(from: qNetwork)
@@ -141,6 +149,7 @@ public final class DQN: DeepAgent {
                 }
             }
             environments.step(flatActions: actions)
+            try ensureFiniteStep(of: environments, atStep: stepsDone)
             episodes += environments.finishedEpisodes.map(\.record)
             let next = environments.observations, finals = environments.finalObservations
             let rewards = environments.rewards, terminated = environments.terminated, truncated = environments.truncated
@@ -256,6 +265,12 @@ public final class DQN: DeepAgent {
         try reader.load(targetNetwork, from: "target_network")
         try reader.load(optimizer, from: "optimizer")
         let progress = try reader.json(Progress.self, "progress")
+        for (value, name) in [(progress.stepsDone, "steps_done"), (progress.calls, "calls"), (progress.gradientUpdates, "gradient_updates")] {
+            _ = try reader.count(value, "progress." + name)
+        }
+        guard (0...1).contains(progress.explorationRate) else {
+            throw TrainingError.checkpoint("progress.exploration_rate = \(progress.explorationRate) is not in 0…1")
+        }
         try replay.restore(observations: reader.values("replay.observations"),
                            nextObservations: reader.values("replay.next_observations"),
                            actions: reader.values("replay.actions"), rewards: reader.values("replay.rewards"),

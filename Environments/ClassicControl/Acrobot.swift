@@ -82,9 +82,12 @@ public struct Acrobot: Environment, StateSettable, Codable {
         return y + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
     }
 
+    /// Gymnasium's `wrap`: a few subtractions of the span, bit for bit as it does them; an angle
+    /// many turns away (only a start state far outside the physics gives one) is reduced at once.
     static func wrap(_ x: Double, _ low: Double, _ high: Double) -> Double {
-        var x = x
+        guard x.isFinite else { return x }
         let span = high - low
+        var x = abs(x) > 8 * span ? low + (x - low).truncatingRemainder(dividingBy: span) : x
         while x > high { x -= span }
         while x < low { x += span }
         return x

@@ -22,6 +22,7 @@ func restoredBuffers(_ saved: [String: [Float]], current: [(name: String, values
         guard buffer.count == values.count else {
             throw CheckpointError.shapeMismatch(name: "optimizer." + name, expected: [values.count], found: [buffer.count])
         }
+        guard buffer.allSatisfy(\.isFinite) else { throw CheckpointError.nonFinite("optimizer." + name) }
         return buffer
     }
 }
@@ -147,7 +148,13 @@ public final class Adam: Optimizer {
     public func loadState(_ saved: [String: [Float]]) throws {
         let buffers = try restoredBuffers(saved, current: state)
         let n = parameters.count
-        stepCount = Int(buffers[0][0])
+        guard let step = Int(exactly: buffers[0][0]), step >= 0 else {
+            throw CheckpointError.invalidValue(name: "optimizer.step", value: "\(buffers[0][0])", expected: "a whole number ≥ 0")
+        }
+        guard buffers[(n + 1)...].allSatisfy({ $0.allSatisfy { $0 >= 0 } }) else {
+            throw CheckpointError.invalidValue(name: "optimizer second moments", value: "< 0", expected: "values ≥ 0 (they are squares)")
+        }
+        stepCount = step
         firstMoment = Array(buffers[1...n])
         secondMoment = Array(buffers[(n + 1)...])
     }
@@ -249,6 +256,9 @@ public final class RMSprop: Optimizer {
     public func loadState(_ saved: [String: [Float]]) throws {
         let buffers = try restoredBuffers(saved, current: state)
         let n = parameters.count
+        guard buffers[0..<n].allSatisfy({ $0.allSatisfy { $0 >= 0 } }) else {
+            throw CheckpointError.invalidValue(name: "optimizer square averages", value: "< 0", expected: "values ≥ 0 (they are squares)")
+        }
         squareAverage = Array(buffers[0..<n])
         gradientAverage = Array(buffers[n..<(2 * n)])
         buffer = Array(buffers[(2 * n)...])

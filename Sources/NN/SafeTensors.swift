@@ -145,7 +145,10 @@ public struct SafeTensors {
         let dataLength = bytes.count - dataStart
         var expectedStart = 0
         var tensors: [(name: String, tensor: Tensor)] = []
-        for (name, info) in header.entries.sorted(by: { $0.1.dataOffsets.first ?? 0 < $1.1.dataOffsets.first ?? 0 }) {
+        // By (begin, end): an empty tensor shares its begin with the next one and must come first,
+        // whatever order the header's dictionary hands them over in.
+        for (name, info) in header.entries.sorted(by: { ($0.1.dataOffsets.first ?? 0, $0.1.dataOffsets.last ?? 0)
+                                                        < ($1.1.dataOffsets.first ?? 0, $1.1.dataOffsets.last ?? 0) }) {
             guard info.dtype == "F32" else { throw SafeTensorsError.unsupportedDType(tensor: name, dtype: info.dtype) }
             // The element count must not overflow, and must fit in the data we have.
             let elementCount = info.shape.reduce(Optional(1)) { product, extent in
@@ -243,9 +246,13 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case missingParameter(String)
     case unexpectedTensor(String)
     case shapeMismatch(name: String, expected: [Int], found: [Int])
+    case nonFinite(String)
+    case invalidValue(name: String, value: String, expected: String)
 
     public var description: String {
         switch self {
+        case .nonFinite(let name): "checkpoint tensor '\(name)' holds a value that is not finite (NaN or infinity)"
+        case .invalidValue(let name, let value, let expected): "checkpoint value '\(name)' = \(value) is invalid: expected \(expected)"
         case .missingParameter(let name): "checkpoint has no tensor for parameter '\(name)'"
         case .unexpectedTensor(let name): "checkpoint tensor '\(name)' matches no parameter of the model"
         case .shapeMismatch(let name, let expected, let found): "parameter '\(name)' has shape \(expected) but the checkpoint holds \(found)"
@@ -272,6 +279,7 @@ extension Module {
             guard tensor.shape == parameter.shape else {
                 throw CheckpointError.shapeMismatch(name: name, expected: parameter.shape, found: tensor.shape)
             }
+            guard tensor.scalars.allSatisfy(\.isFinite) else { throw CheckpointError.nonFinite(name) }
         }
         for (name, parameter) in parameters { parameter.assign(byName[name]!) }
     }

@@ -13,6 +13,8 @@ public struct Iteration {
     public let totalSteps: Int
     /// Seconds of training so far, across resumptions.
     public let wallSeconds: Double
+    /// `wallSeconds` when this iteration began.
+    public let startWallSeconds: Double
     /// Mean return of the last 100 finished training episodes (NaN before the first).
     public let meanReturn: Double
     public let run: RunDirectory?
@@ -98,7 +100,7 @@ public final class EvalCallback: TrainingCallback {
             (mean, std) = (result.mean, result.standardDeviation)
             if isBest {
                 let checkpoint = try iteration.agent.checkpoint()
-                if let run = iteration.run { try checkpoint.write(to: run.bestURL) } else { bestCheckpoint = checkpoint }
+                if let run = iteration.run { try run.write(checkpoint, to: run.bestURL) } else { bestCheckpoint = checkpoint }
             }
         }
         return [("eval/mean_reward", mean), ("eval/std_reward", std), ("eval/best_mean_reward", best?.mean ?? .nan)]
@@ -110,7 +112,8 @@ public final class EvalCallback: TrainingCallback {
     }
 
     public func restore(state: [String: String]) {
-        if let mean = state["eval.best_mean_reward"].flatMap(Double.init), let steps = state["eval.best_steps"].flatMap(Int.init) {
+        if let mean = state["eval.best_mean_reward"].flatMap(Double.init), mean.isFinite,
+           let steps = state["eval.best_steps"].flatMap(Int.init), steps >= 0 {
             best = (mean, steps)
         }
     }
@@ -138,7 +141,7 @@ public final class ProgressCallback: TrainingCallback {
     }
 
     public func afterIteration(_ iteration: Iteration) throws -> [(name: String, value: Double)] {
-        let origin = start ?? (iteration.stepsBefore, iteration.wallSeconds)
+        let origin = start ?? (iteration.stepsBefore, iteration.startWallSeconds)
         start = origin
         let steps = iteration.agent.stepsDone
         guard iteration.wallSeconds - last > interval || steps >= iteration.totalSteps else { return [] }

@@ -26,6 +26,9 @@ extension DeepAgent {
     /// and the result equals a run that was never interrupted. A loss that stops being finite
     /// ends training with `TrainingError.nonFinite`.
     ///
+    /// With `Interruption.install()` called, SIGINT or SIGTERM ends training after the current
+    /// iteration: the checkpoint and metrics are written and `TrainingInterrupted` is thrown.
+    ///
     /// Each iteration runs in a `TensorPool`, with subnormal floats flushed to zero, OpenBLAS on
     /// one thread (these networks are small; its thread count is restored after) and, on a
     /// machine with a second core, a `HelperThread` for the independent parts of each step
@@ -70,16 +73,21 @@ struct TrainingLoop {
             return try withHelperThread(helper) { try withTensorPool(pool) { try agent.iterate() } }
         }
         while agent.stepsDone < target {
-            let stepsBefore = agent.stepsDone
+            let stepsBefore = agent.stepsDone, startWall = wall()
             var report = try iterate()
             recent += report.episodes.map(\.totalReward)
             if recent.count > 100 { recent.removeFirst(recent.count - 100) }
             let meanReturn = recent.isEmpty ? Double.nan : recent.reduce(0, +) / Double(recent.count)
             curve.append(CurvePoint(steps: report.steps, meanReturn: meanReturn))
             let iteration = Iteration(agent: agent, report: report, stepsBefore: stepsBefore, totalSteps: target,
-                                      wallSeconds: wall(), meanReturn: meanReturn, run: run)
+                                      wallSeconds: wall(), startWallSeconds: startWall, meanReturn: meanReturn, run: run)
             for callback in callbacks { report.metrics += try callback.afterIteration(iteration) }
             try log?.append(report, wall: iteration.wallSeconds, meanReturn: meanReturn)
+            if Interruption.isRequested {
+                try saveCheckpoint(wall: wall())
+                try log?.close()
+                throw TrainingInterrupted(steps: agent.stepsDone, run: run)
+            }
             if checkpointEvery > 0, agent.stepsDone >= nextCheckpoint, agent.stepsDone < target {
                 try saveCheckpoint(wall: wall())
                 nextCheckpoint = nextMultiple(after: agent.stepsDone)
@@ -93,8 +101,8 @@ struct TrainingLoop {
 
     /// A fresh agent starts the run (config.json, empty metrics); a restored one continues it.
     private mutating func prepare(_ run: RunDirectory) throws -> MetricsLog {
-        try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true)
         if agent.stepsDone == 0 {
+            try run.prepareForNewRun()
             guard let environment = run.environment ?? (try? run.configuration())?.environment else {
                 throw RunError.noEnvironment(run.path)
             }
@@ -104,9 +112,11 @@ struct TrainingLoop {
             try run.write(configuration)
             try MetricsLog.truncate(run.url, toSteps: 0)
         } else {
+            try run.createFolder()
+            run.removeStaleTemporaryFiles()
             if run.hasCheckpoint, let metadata = try? SafeTensors.readMetadata(from: run.checkpointURL),
                metadata["steps_done"].flatMap(Int.init) == agent.stepsDone {
-                previousWall = metadata["wall_s"].flatMap(Double.init) ?? 0
+                previousWall = metadata["wall_s"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? 0
                 for callback in callbacks { callback.restore(state: metadata) }
             }
             (curve, recent) = try MetricsLog.truncate(run.url, toSteps: agent.stepsDone)
@@ -124,6 +134,17 @@ struct TrainingLoop {
         checkpoint.metadata["wall_s"] = "\(wall)"
         checkpoint.metadata["steps_done"] = "\(agent.stepsDone)"
         for callback in callbacks { checkpoint.metadata.merge(callback.state()) { _, new in new } }
-        try checkpoint.write(to: run.checkpointURL)
+        try run.write(checkpoint, to: run.checkpointURL)
+    }
+}
+
+/// Training stopped by SIGINT or SIGTERM after an iteration, its checkpoint written.
+public struct TrainingInterrupted: Error, CustomStringConvertible {
+    public let steps: Int
+    public let run: RunDirectory?
+
+    public var description: String {
+        guard let run else { return "interrupted at step \(steps) (no run directory: nothing was saved)" }
+        return "interrupted at step \(steps); checkpoint and metrics written to \(run.path) (continue with: athanor train --resume \(run.path))"
     }
 }

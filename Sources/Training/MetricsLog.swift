@@ -56,23 +56,54 @@ struct MetricsLog {
         let csvURL = directory.appendingPathComponent("metrics.csv"), jsonURL = directory.appendingPathComponent("metrics.jsonl")
         var curve: [CurvePoint] = []
         if let text = try? String(contentsOf: csvURL, encoding: .utf8) {
-            let lines = text.split(separator: "\n").map(String.init)
-            let kept = lines.prefix(1) + lines.dropFirst().filter { (Int(Double($0.split(separator: ",", omittingEmptySubsequences: false)[0]) ?? .infinity)) <= steps }
-            for line in kept.dropFirst() {
-                let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-                curve.append(CurvePoint(steps: Int(Double(fields[0]) ?? 0), meanReturn: Double(fields[2]) ?? .nan))
-            }
-            try writeAtomically(Data((steps == 0 ? "" : kept.joined(separator: "\n") + "\n").utf8), to: csvURL)
+            let table = MetricsCSV(text)
+            let kept = table.rows.filter { $0.steps <= steps }
+            curve = kept.map { CurvePoint(steps: $0.steps, meanReturn: $0.meanReturn) }
+            let lines = table.header.map { [$0] + kept.map(\.line) } ?? []
+            try writeAtomically(Data((steps == 0 || lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n").utf8), to: csvURL)
         }
         if let text = try? String(contentsOf: jsonURL, encoding: .utf8) {
             let kept = text.split(separator: "\n").filter { line in
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                       let s = object["steps"] as? Int else { return false }
-                if s <= steps { recent += (object["charts/episodic_return"] as? [Double]) ?? [] }
+                if s <= steps { recent += ((object["charts/episodic_return"] as? [Double]) ?? []).filter(\.isFinite) }
                 return s <= steps
             }
             try writeAtomically(Data((kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n").utf8), to: jsonURL)
         }
         return (curve, Array(recent.suffix(100)))
+    }
+}
+
+/// `metrics.csv` read back: the header and the rows that parse. A row that does not (a line
+/// cut short by a crash, or edited by hand) is dropped, as are rows whose steps do not grow.
+public struct MetricsCSV: Sendable {
+    public struct Row: Sendable, Equatable {
+        public var steps: Int
+        /// `charts/mean_return_100`; NaN before the first episode ends.
+        public var meanReturn: Double
+        /// The row as written.
+        public var line: String
+    }
+
+    public let header: String?
+    public let rows: [Row]
+
+    public init(_ text: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        guard let first = lines.first, first.hasPrefix("steps,wall_s,charts/mean_return_100") else {
+            (header, rows) = (nil, [])
+            return
+        }
+        let width = first.split(separator: ",", omittingEmptySubsequences: false).count
+        var rows: [Row] = []
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            // Steps are written as numbers ("2048.0"); a whole, growing count is all a row may say.
+            guard fields.count == width, let value = Double(fields[0]), let steps = Int(exactly: value), steps > (rows.last?.steps ?? 0),
+                  fields.dropFirst().allSatisfy({ $0.isEmpty || Double($0) != nil }) else { continue }
+            rows.append(Row(steps: steps, meanReturn: Double(fields[2]) ?? .nan, line: line))
+        }
+        (header, self.rows) = (first, rows)
     }
 }

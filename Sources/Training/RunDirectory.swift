@@ -9,6 +9,9 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
     case missingFile(directory: String, file: String, hint: String)
     case noEnvironment(String)
     case wrongAgent(directory: String, expected: String, found: String)
+    case notEmpty(String)
+    case checkpointMismatch(directory: String, file: String)
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +21,10 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
         case .noEnvironment(let path):
             "a new run in \(path) needs its environment: RunDirectory(path, environment: EnvironmentReference(id))"
         case .wrongAgent(let directory, let expected, let found): "\(directory) holds a \(found) run, not \(expected)"
+        case .notEmpty(let path): "\(path) is not empty: it holds another run (continue it with --resume, or replace it with --overwrite)"
+        case .checkpointMismatch(let directory, let file):
+            "\(directory)/\(file) was written by another run than the one its config.json describes (start afresh with --overwrite)"
+        case .unwritable(let path, let reason): "cannot write \(path): \(reason)"
         }
     }
 }
@@ -25,17 +32,24 @@ public enum RunError: Error, CustomStringConvertible, Equatable {
 /// A folder that holds one training run: `config.json` (what was trained), `metrics.csv` and
 /// `metrics.jsonl` (one row per iteration), `checkpoint.safetensors` (everything needed to
 /// continue exactly) and, with an `EvalCallback`, `best.safetensors` (the best model so far).
+///
+/// A folder belongs to one run: a new run refuses a folder that holds anything unless it is
+/// told to `overwrite` it (then the old run's files are removed first, so that nothing of it can
+/// be resumed under the new configuration), and every checkpoint carries its run's configuration
+/// so that resuming checks the two belong together.
 public struct RunDirectory: Sendable {
     public let url: URL
     /// The environment of a new run; an existing run's comes from its `config.json`.
     public let environment: EnvironmentReference?
+    /// A new run may replace whatever the folder holds.
+    public let overwrite: Bool
 
-    public init(url: URL, environment: EnvironmentReference? = nil) {
-        (self.url, self.environment) = (url, environment)
+    public init(url: URL, environment: EnvironmentReference? = nil, overwrite: Bool = false) {
+        (self.url, self.environment, self.overwrite) = (url, environment, overwrite)
     }
 
-    public init(_ path: String, environment: EnvironmentReference? = nil) {
-        self.init(url: URL(fileURLWithPath: path), environment: environment)
+    public init(_ path: String, environment: EnvironmentReference? = nil, overwrite: Bool = false) {
+        self.init(url: URL(fileURLWithPath: path), environment: environment, overwrite: overwrite)
     }
 
     public var path: String { url.path }
@@ -61,24 +75,103 @@ public struct RunDirectory: Sendable {
         try writeAtomically(encoder.encode(configuration), to: configurationURL)
     }
 
-    /// The checkpoint to restore: the last one, or the best model of the periodic evaluations.
+    /// The checkpoint to restore: the last one, or the best model of the periodic evaluations;
+    /// refused if it was written by another run than `config.json` describes.
     func checkpoint(best: Bool) throws -> SafeTensors {
         let file = best ? bestURL : checkpointURL
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw RunError.missingFile(directory: path, file: file.lastPathComponent,
                                        hint: best ? "train with an evaluation (--eval-freq N) to keep one" : "")
         }
-        return try SafeTensors.read(from: file)
+        let checkpoint = try SafeTensors.read(from: file)
+        guard checkpoint.metadata[Self.stampKey] == (try configurationStamp()) else {
+            throw RunError.checkpointMismatch(directory: path, file: file.lastPathComponent)
+        }
+        return checkpoint
+    }
+
+    /// The metadata key of a checkpoint's run configuration.
+    static let stampKey = "run_configuration"
+
+    /// `config.json` in one canonical line, as checkpoints carry it.
+    func configurationStamp() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(configuration()), as: UTF8.self)
+    }
+
+    /// Writes `checkpoint` atomically to `url` with this run's stamp.
+    func write(_ checkpoint: SafeTensors, to file: URL) throws {
+        var stamped = checkpoint
+        stamped.metadata[Self.stampKey] = try configurationStamp()
+        try stamped.write(to: file)
+    }
+
+    /// Makes the folder ready for a new run: created if need be, refused if it holds anything
+    /// (but stale temporary files) unless `overwrite`, in which case the old run's files go.
+    func prepareForNewRun() throws {
+        try createFolder()
+        removeStaleTemporaryFiles()
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        guard !entries.isEmpty else { return }
+        guard overwrite else { throw RunError.notEmpty(path) }
+        for file in [configurationURL, checkpointURL, bestURL, metricsCSVURL, metricsJSONLURL]
+        where FileManager.default.fileExists(atPath: file.path) {
+            do { try FileManager.default.removeItem(at: file) } catch {
+                throw RunError.unwritable(path: file.path, reason: Self.reason(error))
+            }
+        }
+    }
+
+    func createFolder() throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else { throw RunError.unwritable(path: path, reason: "it is a file, not a folder") }
+            return
+        }
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw RunError.unwritable(path: path, reason: Self.reason(error))
+        }
+    }
+
+    /// Removes `.NAME.PID.tmp` files that a process which is no longer running left behind
+    /// (killed while it wrote a checkpoint).
+    func removeStaleTemporaryFiles() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.split(separator: ".")
+            guard parts.count >= 3, let pid = Int32(parts[parts.count - 2]) else { continue }
+            if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
+            }
+        }
     }
 
     static func reason(_ error: Error) -> String {
         switch error {
+        case let error as CocoaError: error.reason
         case let error as CustomStringConvertible where !(error is NSError): error.description
         case DecodingError.keyNotFound(let key, _): "no '\(key.stringValue)'"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
              DecodingError.dataCorrupted(let context):
             "'\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
         default: "\(error)"
+        }
+    }
+}
+
+extension CocoaError {
+    /// What went wrong with a file, in a few words (Foundation's own text is a paragraph).
+    public var reason: String {
+        if let underlying = userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        switch code {
+        case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file or folder (or it cannot hold one)"
+        case .fileWriteNoPermission, .fileReadNoPermission: return "permission denied"
+        case .fileWriteVolumeReadOnly: return "read-only file system"
+        case .fileWriteOutOfSpace: return "no space left on the device"
+        case .fileWriteFileExists: return "a file of that name is in the way"
+        default: return "file error \(code.rawValue)"
         }
     }
 }

@@ -46,6 +46,8 @@ extension Canvas {
         try checkWritable(url)
         #if SDL
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        var renamed = false
+        defer { if !renamed { unlink(temporary.path) } }  // a failed write leaves nothing behind
         var bytes = pixels.flatMap { [$0.red, $0.green, $0.blue, $0.alpha] }
         let status: Int32 = bytes.withUnsafeMutableBytes { raw in
             guard let surface = SDL_CreateRGBSurfaceWithFormatFrom(raw.baseAddress, Int32(width), Int32(height), 32,
@@ -59,6 +61,7 @@ extension Canvas {
         guard rename(temporary.path, url.path) == 0 else {
             throw VisualizerError.cannotWrite(path: url.path, reason: String(cString: strerror(errno)))
         }
+        renamed = true
         #else
         throw VisualizerError.needsSDL("writing PNG screenshots")
         #endif
@@ -129,6 +132,8 @@ public final class GIFRecorder {
         guard let first = frames.first else { throw VisualizerError.cannotWrite(path: url.path, reason: "no frames were recorded") }
         #if SDL
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        var renamed = false
+        defer { if !renamed { unlink(temporary.path) } }  // a failed write leaves nothing behind
         var error: Int32 = 0
         guard let file = EGifOpenFileName(temporary.path, false, &error) else {
             throw VisualizerError.cannotWrite(path: url.path, reason: String(cString: GifErrorString(error)))
@@ -162,6 +167,7 @@ public final class GIFRecorder {
         guard rename(temporary.path, url.path) == 0 else {
             throw VisualizerError.cannotWrite(path: url.path, reason: String(cString: strerror(errno)))
         }
+        renamed = true
         #endif
     }
 

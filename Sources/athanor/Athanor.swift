@@ -2,6 +2,7 @@ import CAllocationCounter
 import ArgumentParser
 import Foundation
 import Tensor
+import Training
 
 @main
 struct Athanor: ParsableCommand {
@@ -26,12 +27,15 @@ struct Athanor: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let interrupted as TrainingInterrupted {
+            FileHandle.standardError.write(Data("\nathanor: \(interrupted)\n".utf8))
+            Foundation.exit(130)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))  // --help, --version
             } else {
-                let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                let message = oneLine(error)
                 FileHandle.standardError.write(Data("athanor: \(message)\n".utf8))
             }
             Foundation.exit(code.rawValue)
@@ -55,4 +59,15 @@ struct UserError: Error, CustomStringConvertible {
 /// Progress and logs go to stderr so that stdout holds only results.
 func log(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// An error as one line: ours say what went wrong; Foundation's file errors are reduced to the
+/// path and the system's reason.
+func oneLine(_ error: Error) -> String {
+    if let cocoa = error as? CocoaError {
+        let path = cocoa.filePath ?? (cocoa.userInfo[NSFilePathErrorKey] as? String) ?? "a file"
+        return "cannot use \(path): \(cocoa.reason)"
+    }
+    let text = Athanor.message(for: error)
+    return text.split(separator: "\n").first.map(String.init) ?? "\(error)"
 }

@@ -21,7 +21,7 @@ extension Bench {
         @Flag(help: "Print one JSON document with every run and the table rows.") var json = false
 
         func validate() throws {
-            guard (seeds ?? 1) >= 1 else { throw ValidationError("--seeds must be at least 1") }
+            guard (1...1000).contains(seeds ?? 1) else { throw ValidationError("--seeds must be in 1…1000") }
         }
 
         func run() throws {

@@ -87,17 +87,12 @@ extension EnvCommand {
         @Option(help: "Actions, comma-separated (';' between components of one action).") var actions: String
 
         func run() throws {
+            let script = try ReplayScript(start: start, actions: actions)
             var environment = try options.make(id)
-            _ = environment.resetFlat(seed: seed)
-            if let start {
-                try environment.setStateFlat(try parseNumbers(start, separator: ",", what: "--start"))
-            }
             let discrete = environment.observationSpace.discreteCount != nil
-            for (index, text) in actions.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-                let action = try parseNumbers(String(text), separator: ";", what: "action \(index + 1)")
-                let t = try environment.stepFlat(action)
+            for t in try script.run(on: &environment, seed: seed) {
                 let observation = discrete ? t.observation.map { String(Int($0)) } : t.observation.map { "\($0)" }
-                let info = try JSONSerialization.data(withJSONObject: t.info.mapValues(\.jsonObject), options: [.sortedKeys])
+                let info = try JSONSerialization.data(withJSONObject: jsonSafe(t.info.mapValues(\.jsonObject)), options: [.sortedKeys])
                 print("{\"obs\": [\(observation.joined(separator: ", "))], \"reward\": \(t.reward), "
                       + "\"terminated\": \(t.terminated), \"truncated\": \(t.truncated), \"info\": \(String(decoding: info, as: UTF8.self))}")
             }
@@ -129,16 +124,20 @@ extension EnvCommand {
     }
 }
 
-func parseNumbers(_ text: String, separator: Character, what: String) throws -> [Double] {
-    try text.split(separator: separator).map { part in
-        guard let value = Double(part.trimmingCharacters(in: .whitespaces)) else {
-            throw UserError("\(what): '\(part)' is not a number")
-        }
-        return value
-    }
+/// Prints `object` as one JSON line; a number that is not finite (JSON has none) prints as null.
+func printJSON(_ object: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: jsonSafe(object), options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
 }
 
-func printJSON(_ object: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    print(String(decoding: data, as: UTF8.self))
+/// `object` with every NaN or infinity replaced by null.
+func jsonSafe(_ object: Any) -> Any {
+    switch object {
+    case let value as Double: value.isFinite ? value : NSNull()
+    case let value as Float: value.isFinite ? value : NSNull()
+    case let values as [Double]: values.map { $0.isFinite ? $0 as Any : NSNull() }
+    case let values as [Any]: values.map(jsonSafe)
+    case let dictionary as [String: Any]: dictionary.mapValues(jsonSafe)
+    default: object
+    }
 }

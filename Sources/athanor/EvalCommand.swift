@@ -17,7 +17,7 @@ struct Eval: ParsableCommand {
     @Flag(help: "Print one JSON document.") var json = false
 
     func validate() throws {
-        guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1") }
+        guard (1...1_000_000).contains(episodes) else { throw ValidationError("--episodes must be in 1…1000000") }
     }
 
     func run() throws {

@@ -36,7 +36,7 @@ struct Perf: ParsableCommand {
     @Flag(help: "Do not write the Markdown table.") var noWrite = false
 
     func validate() throws {
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        guard (1...1000).contains(rounds) else { throw ValidationError("--rounds must be in 1…1000") }
     }
 
     func run() throws {

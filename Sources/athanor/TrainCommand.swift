@@ -42,6 +42,7 @@ struct Train: ParsableCommand {
     @Option(help: "Evaluation episodes (default 100 tabular, 20 deep; deep agents: periodic evaluations too).") var evalEpisodes: Int?
     @Option(help: "Deep agents: evaluate the deterministic policy every N steps and keep the best as best.safetensors (0: never).")
     var evalFreq = 0
+    @Flag(help: "Deep agents: let --out replace the run a folder already holds.") var overwrite = false
     @Flag(help: "Print one JSON document.") var json = false
 
     static let tabularAgents = TabularAgents.ids
@@ -58,32 +59,22 @@ struct Train: ParsableCommand {
                                                     : "unknown agent '\(agent)'; agents: \(all.joined(separator: ", "))")
             }
         }
-        guard episodes >= 1, runs >= 1, (evalEpisodes ?? 0) >= 0 else { throw ValidationError("--episodes and --runs must be positive") }
-        guard (steps ?? 1) >= 1, checkpointEvery >= 0 else { throw ValidationError("--steps must be positive and --checkpoint-every ≥ 0") }
-        guard evalFreq >= 0 else { throw ValidationError("--eval-freq must be ≥ 0") }
+        guard (1...TabularAgents.maxEpisodes).contains(episodes) else { throw ValidationError("--episodes must be in 1…\(TabularAgents.maxEpisodes)") }
+        guard (1...BanditExperiments.maxRuns).contains(runs) else { throw ValidationError("--runs must be in 1…\(BanditExperiments.maxRuns)") }
+        guard (0...1_000_000).contains(evalEpisodes ?? 0) else { throw ValidationError("--eval-episodes must be in 0…1000000") }
+        guard (1...Limits.steps).contains(steps ?? 1) else { throw ValidationError("--steps must be in 1…\(Limits.steps)") }
+        guard (0...Limits.steps).contains(checkpointEvery) else { throw ValidationError("--checkpoint-every must be in 0…\(Limits.steps)") }
+        guard (0...Limits.steps).contains(evalFreq) else { throw ValidationError("--eval-freq must be in 0…\(Limits.steps)") }
         guard evalFreq == 0 || (evalEpisodes ?? 1) >= 1 else { throw ValidationError("--eval-freq needs --eval-episodes ≥ 1") }
         if !isDeep && evalFreq != 0 { throw ValidationError("--eval-freq is for the deep agents (\(DeepAgents.ids.joined(separator: ", ")))") }
         if resume != nil && (!env.isEmpty || !agent.isEmpty || steps != nil || config != nil || preset != "default" || evalFreq != 0
                              || !settings.isEmpty || out != nil || !environmentOptions.pairs.isEmpty) {
             throw ValidationError("--resume continues a run with its own configuration; drop --env, --agent, --steps, --preset, --config, --set, --eval-freq and --out")
         }
+        if overwrite && out == nil { throw ValidationError("--overwrite goes with --out DIR") }
         if !isDeep && (steps != nil || out != nil || config != nil || preset != "default") {
             throw ValidationError("--steps, --preset, --config and --out are for the deep agents (\(DeepAgents.ids.joined(separator: ", ")))")
         }
-    }
-
-    /// `--set` values by name, checked against the names the agent's kind knows.
-    func hyperparameters(known: [String]) throws -> [String: Double] {
-        var values: [String: Double] = [:]
-        for pair in settings {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, known.contains(parts[0]) else {
-                throw UserError("--set \(pair): expected name=value with name one of \(known.joined(separator: ", "))")
-            }
-            guard let value = Double(parts[1]), value.isFinite else { throw UserError("--set \(pair): '\(parts[1])' is not a number") }
-            values[parts[0]] = value
-        }
-        return values
     }
 
     func run() throws {
@@ -91,8 +82,7 @@ struct Train: ParsableCommand {
         let environment = try environmentOptions.make(env)
         if Self.banditAgents.contains(agent) { return try runBandit(environment) }
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = try TabularAgents.train(agent, on: environment, episodes: episodes, seed: seed,
-                                             settings: hyperparameters(known: TabularAgents.settingNames))
+        let result = try TabularAgents.train(agent, on: environment, episodes: episodes, seed: seed, settings: settings)
         log(result.summary)
         // Greedy evaluation on a fresh environment: undiscounted return per episode, capped at 10 000 steps.
         let evalReturns = TabularAgents.evaluateGreedy(result.policy, on: try environmentOptions.make(env),
@@ -112,8 +102,7 @@ struct Train: ParsableCommand {
     }
 
     func runBandit(_ environment: any DynamicEnvironment) throws {
-        let curves = try BanditExperiments.run(agent, on: environment, runs: runs, steps: episodes, seed: seed,
-                                               settings: hyperparameters(known: BanditExperiments.settingNames))
+        let curves = try BanditExperiments.run(agent, on: environment, runs: runs, steps: episodes, seed: seed, settings: settings)
         let tail = curves.average(Swift.max(1, episodes - 99)...episodes)
         log("\(agent): last 100 steps mean reward \(String(format: "%.3f", tail.reward)), optimal action \(String(format: "%.1f", 100 * tail.optimal)) %")
         if json {

@@ -21,13 +21,14 @@ extension Train {
             agent = try DeepAgents.make(agent: self.agent, configuration: hyperparameters, environment: environment.make(),
                                         seed: seed, totalSteps: steps)
             configuration = RunConfiguration(of: agent, environment: environment)
-            run = out.map { RunDirectory($0, environment: environment) }
+            run = out.map { RunDirectory($0, environment: environment, overwrite: overwrite) }
         }
         let episodes = evalEpisodes ?? configuration.evaluation?.episodes ?? 20
         let evaluation = configuration.evaluation
             ?? (evalFreq > 0 ? EvaluationSettings(every: evalFreq, episodes: episodes, seed: configuration.periodicEvaluationSeed) : nil)
         let evaluator = evaluation.map { EvalCallback($0, environment: configuration.environment) }
         let progress = ProgressLine(environment: configuration.environment.id)
+        Interruption.install()  // Ctrl-C: finish the iteration, checkpoint, exit 130
         let summary = try agent.learn(run: run, checkpointEvery: resume == nil ? checkpointEvery : configuration.checkpointEvery,
                                       callbacks: [progress.callback] + (evaluator.map { [$0] } ?? []))
         progress.finish()

@@ -39,7 +39,11 @@ struct Watch: ParsableCommand {
     func validate() throws {
         guard runDirectory != nil || !env.isEmpty else { throw ValidationError("--env is required (or --run DIR)") }
         guard Self.agents.contains(agent) else { throw ValidationError("unknown agent '\(agent)' for watch; agents: \(Self.agents.joined(separator: ", ")) or --run DIR") }
-        guard episodes >= 1, fps > 0, after >= 0, maxSteps >= 1 else { throw ValidationError("--episodes, --fps and --max-steps must be positive") }
+        guard (1...1_000_000).contains(episodes) else { throw ValidationError("--episodes must be in 1…1000000") }
+        guard fps.isFinite, fps > 0, fps <= 1000 else { throw ValidationError("--fps must be a number in (0, 1000]") }
+        guard (0...1_000_000_000).contains(after) else { throw ValidationError("--after must be in 0…1000000000") }
+        guard (1...10_000_000).contains(maxSteps) else { throw ValidationError("--max-steps must be in 1…10000000") }
+        guard (1...TabularAgents.maxEpisodes).contains(trainEpisodes) else { throw ValidationError("--train-episodes must be in 1…\(TabularAgents.maxEpisodes)") }
         guard !best || runDirectory != nil else { throw ValidationError("--best needs --run DIR") }
     }
 

@@ -59,7 +59,7 @@ final class TabularPlayer: Player {
         guard environment.tabularModel != nil else {
             throw UserError("\(agent) needs a tabular environment (FrozenLake-v1, CliffWalking-v1, the gridworlds); \(id) is not")
         }
-        let settings: [String: Double] = agent == "value-iteration" ? ["gamma": 0.99] : ["alpha": 0.1, "epsilon": 0.1, "gamma": 0.99]
+        let settings = agent == "value-iteration" ? ["gamma=0.99"] : ["alpha=0.1", "epsilon=0.1", "gamma=0.99"]
         result = try TabularAgents.train(agent, on: environment, episodes: episodes, seed: seed, settings: settings)
         log("athanor watch: \(result.summary)")
     }

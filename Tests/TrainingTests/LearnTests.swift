@@ -1,4 +1,5 @@
 import Agents
+import Drawing
 import Foundation
 import NN
 import RL
@@ -82,8 +83,28 @@ struct LearnTests {
     }
 
     @Test func aDivergingRunStopsWithTheReason() throws {
-        let config = try PPOHyperparameters().setting(["learning_rate=1e30", "n_steps=64", "max_grad_norm=1e30"])
-        let agent = try PPO(environment: EnvironmentReference("CartPole-v1").make(), config: config, seed: 0, totalSteps: 64 * 20)
-        expectError("training diverged") { try agent.learn() }
+        #expect(throws: HyperparameterError.self) { try PPOHyperparameters().setting(["learning_rate=1e30"]) }
+        // An environment that starts handing out NaN stops every agent with the reason, never a trap.
+        for agent in ["ppo", "a2c", "reinforce", "dqn"] {
+            let configuration = try DeepAgents.configuration(agent: agent, environmentID: "CartPole-v1", recipe: .init())
+            let learner = try DeepAgents.make(agent: agent, configuration: configuration, environment: Poisoned(afterSteps: 300),
+                                              seed: 0, totalSteps: 5_000)
+            expectError("training diverged: an observation or reward of the environment") { try learner.learn() }
+        }
     }
+}
+
+/// A one-dimensional task whose observations turn to NaN after `afterSteps` steps.
+private struct Poisoned: Environment, DynamicEnvironment {
+    let afterSteps: Int
+    var steps = 0
+    var observationSpace: Space { .box(low: -1, high: 1, shape: [1]) }
+    var actionSpace: Space { .discrete(2) }
+    mutating func reset(seed: UInt64?) -> (observation: [Float], info: Info) { ([0], [:]) }
+    mutating func step(_ action: Int) -> Transition<[Float]> {
+        steps += 1
+        return Transition(observation: [steps > afterSteps ? .nan : 0.5], reward: 1, terminated: steps % 20 == 0, truncated: false)
+    }
+    func renderText() -> String { "" }
+    var scene: any Scene { BlankScene() }
 }
