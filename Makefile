@@ -11,7 +11,7 @@ SCRATCH := $(if $(filter baseline,$(CPU)),.build,.build-$(CPU))
 SWIFT_FLAGS := -c release --traits SDL --scratch-path $(SCRATCH)
 ATHANOR := $(SCRATCH)/release/athanor
 
-.PHONY: demo test build perf deps clean
+.PHONY: demo test build perf deps clean install
 
 deps:
 	@scripts/install-deps.sh
@@ -39,6 +39,12 @@ perf: build
 	$(MAKE) build CPU=native
 	$(ANCHORS)/setup.sh
 	$(ATHANOR) perf --anchors $(ANCHORS) --rounds 5 --training --compare-build .build-native/release/athanor
+
+# Puts `athanor` on PATH (PREFIX=/usr/local by default; PREFIX=~/.local for a user install).
+PREFIX ?= /usr/local
+install: build
+	install -d $(PREFIX)/bin
+	install -m 755 $(ATHANOR) $(PREFIX)/bin/athanor
 
 clean:
 	rm -rf .build .build-native .build-generic

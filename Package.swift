@@ -135,7 +135,7 @@ let package = Package(
                     dependencies: ["Visualizer", "Environments", "RL", "TestSupport", .target(name: "CSDL2", condition: .when(traits: ["SDL"]))],
                     path: "Tests/VisualizerTests"),
         // Runs the built `athanor` binary (swift test builds it alongside the tests).
-        .testTarget(name: "CLITests", path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["Agents"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

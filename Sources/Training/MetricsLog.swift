@@ -34,13 +34,16 @@ struct MetricsLog {
             header = names
             try csv.write(contentsOf: Data((names.joined(separator: ",") + "\n").utf8))
         }
-        try csv.write(contentsOf: Data((values.map { $0.isFinite ? "\($0)" : "" }.joined(separator: ",") + "\n").utf8))
+        // Steps as a whole number (2048, not 2048.0); the other columns as numbers, empty when not finite.
+        let fields = ["\(report.steps)"] + values.dropFirst().map { $0.isFinite ? "\($0)" : "" }
+        try csv.write(contentsOf: Data((fields.joined(separator: ",") + "\n").utf8))
         var object: [String: Any] = [:]
         for (name, value) in zip(names, values) where value.isFinite { object[name] = value }
         object["steps"] = report.steps
         object["charts/episodic_return"] = report.episodes.map(\.totalReward)
         object["charts/episodic_length"] = report.episodes.map(\.length)
-        try jsonl.write(contentsOf: JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) + Data("\n".utf8))
+        try jsonl.write(contentsOf: JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+                        + Data("\n".utf8))
     }
 
     func close() throws {

@@ -43,6 +43,7 @@ struct Train: ParsableCommand {
     @Option(help: "Deep agents: evaluate the deterministic policy every N steps and keep the best as best.safetensors (0: never).")
     var evalFreq = 0
     @Flag(help: "Deep agents: let --out replace the run a folder already holds.") var overwrite = false
+    @Flag(help: "No progress line on stderr.") var quiet = false
     @Flag(help: "Print one JSON document.") var json = false
 
     static let tabularAgents = TabularAgents.ids

@@ -27,7 +27,7 @@ extension Train {
         let evaluation = configuration.evaluation
             ?? (evalFreq > 0 ? EvaluationSettings(every: evalFreq, episodes: episodes, seed: configuration.periodicEvaluationSeed) : nil)
         let evaluator = evaluation.map { EvalCallback($0, environment: configuration.environment) }
-        let progress = ProgressLine(environment: configuration.environment.id)
+        let progress = ProgressLine(environment: configuration.environment.id, quiet: quiet)
         Interruption.install()  // Ctrl-C: finish the iteration, checkpoint, exit 130
         let summary = try agent.learn(run: run, checkpointEvery: resume == nil ? checkpointEvery : configuration.checkpointEvery,
                                       callbacks: [progress.callback] + (evaluator.map { [$0] } ?? []))
@@ -63,17 +63,22 @@ extension Train {
     }
 }
 
-/// The live progress line on stderr (rewritten in place), ended by `finish`.
+/// The live progress line on stderr, rewritten in place on a terminal; when stderr is a file
+/// or a pipe, one plain line every 10 s instead; nothing with `--quiet`. Ended by `finish`.
 final class ProgressLine {
     private(set) var callback: ProgressCallback!
     private var printed = false
 
-    init(environment: String) {
-        callback = ProgressCallback { [unowned self] p in
-            printed = true
-            FileHandle.standardError.write(Data(String(format: "\r\u{1B}[K%@ %@  steps %d/%d  %.0f steps/s  return(100) %.1f  ETA %.0f s",
-                                                       p.agent, environment, p.steps, p.totalSteps, p.stepsPerSecond,
-                                                       p.meanReturn, p.secondsLeft).utf8))
+    init(environment: String, quiet: Bool) {
+        let terminal = isatty(STDERR_FILENO) == 1
+        callback = ProgressCallback(every: terminal ? 0.5 : 10) { [unowned self] p in
+            guard !quiet else { return }
+            // A budget is reached within one iteration, so the last count can pass it.
+            let line = String(format: "%@ %@  steps %d/%d  %.0f steps/s  return(100) %.1f  ETA %.0f s",
+                              p.agent, environment, p.steps, Swift.max(p.steps, p.totalSteps), p.stepsPerSecond,
+                              p.meanReturn, Swift.max(0, p.secondsLeft).rounded() + 0)
+            printed = terminal
+            FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K" + line : line + "\n").utf8))
         }
     }
 
