@@ -16,15 +16,16 @@ extension GraphTraversal {
     func planPieces() -> Bool {
         let count = order.count
         guard count > 2 else { return false }
-        // Most graphs are one network's loss: a scalar root over one input and no other scalar
-        // op. They cannot split, and saying so here costs one read per node.
-        var scalarsBelowRoot = 0
-        for index in 0..<(count - 1) where order[index].isScalar { scalarsBelowRoot += 1 }
-        if scalarsBelowRoot == 0 {
-            let root = order[count - 1]
-            var inputs = 0
-            for i in 0..<root.inputCount where root.input(i) != nil { inputs += 1 }
-            if inputs < 2 { return false }
+        // Most graphs are one network's loss: a scalar root over a chain of one-input scalar ops
+        // down to one tensor that is not a scalar. Such a graph is one piece; walking the chain
+        // says so without touching the other nodes.
+        var node = order[count - 1]
+        while true {
+            var inputs = 0, only: GradNode?
+            for i in 0..<node.inputCount { if let input = node.input(i) { inputs += 1; only = input } }
+            if inputs >= 2 { break }
+            guard let next = only, next.isScalar else { return false }
+            node = next
         }
         for (index, node) in order.enumerated() { node.planIndex = index }
         consumersOutsideTop.removeAll(keepingCapacity: true)
