@@ -52,6 +52,16 @@ public struct RunDirectory: Sendable {
         self.init(url: URL(fileURLWithPath: path), environment: environment, overwrite: overwrite)
     }
 
+    /// A fresh folder `AGENT_ENV_N` under `parent` (N one more than the highest already there), as
+    /// rl-baselines3-zoo numbers its log folders: a run is kept without being asked to.
+    public static func numbered(under parent: URL, agent: String, environment: EnvironmentReference) -> RunDirectory {
+        let prefix = "\(agent)_\(environment.id)_"
+        let existing = ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [])
+            .compactMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil }
+        let next = (existing.max() ?? 0) &+ 1
+        return RunDirectory(url: parent.appendingPathComponent(prefix + String(next)), environment: environment)
+    }
+
     public var path: String { url.path }
     public var configurationURL: URL { url.appendingPathComponent("config.json") }
     public var checkpointURL: URL { url.appendingPathComponent("checkpoint.safetensors") }

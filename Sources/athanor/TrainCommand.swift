@@ -33,7 +33,7 @@ struct Train: ParsableCommand {
     @Option(help: "Deep agents: hyper-parameter preset, default (SB3's defaults) or zoo (rl-baselines3-zoo's tuned values).")
     var preset = "default"
     @Option(help: "Deep agents: JSON file of hyper-parameters (snake-case names), applied after the preset.") var config: String?
-    @Option(help: "Deep agents: run directory for config, metrics and checkpoints (e.g. runs/ppo-cartpole).") var out: String?
+    @Option(help: "Deep agents: run directory for config, metrics and checkpoints (default: a new runs/AGENT_ENV_N).") var out: String?
     @Option(help: "Deep agents: continue the run in this directory from its last checkpoint.") var resume: String?
     @Option(help: "Deep agents: also checkpoint every N steps (0: only at the end).") var checkpointEvery = 50_000
     @Option(help: "Independent bandit tasks to average over.") var runs = 1

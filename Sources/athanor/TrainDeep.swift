@@ -22,6 +22,7 @@ extension Train {
                                         seed: seed, totalSteps: steps)
             configuration = RunConfiguration(of: agent, environment: environment)
             run = out.map { RunDirectory($0, environment: environment, overwrite: overwrite) }
+                ?? RunDirectory.numbered(under: URL(fileURLWithPath: "runs"), agent: self.agent, environment: environment)
         }
         let episodes = evalEpisodes ?? configuration.evaluation?.episodes ?? 20
         let evaluation = configuration.evaluation

@@ -18,6 +18,7 @@ struct CLI {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        process.currentDirectoryURL = workingFolder  // runs/ folders made by default land there
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -27,6 +28,13 @@ struct CLI {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
+
+    /// A folder of this test process's own to run the binary in.
+    static let workingFolder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-cli-cwd-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
 
     static func json(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -120,6 +128,17 @@ struct CLITests {
         try bytes.prefix(bytes.count / 2).write(to: checkpoint)
         let damaged = try CLI.run(["eval", "--run", directory.path])
         #expect(damaged.status != 0 && damaged.stderr.split(separator: "\n").count == 1 && damaged.stderr.contains("truncated"), "\(damaged.stderr)")
+    }
+
+    /// Without --out a run is kept all the same, in a new numbered folder (as the zoo's logs/).
+    @Test func aRunWithoutOutGetsANumberedFolder() throws {
+        let arguments = ["train", "--env", "MountainCar-v0", "--agent", "a2c", "--steps", "100", "--json"]
+        let first = try CLI.json(try CLI.run(arguments).stdout), second = try CLI.json(try CLI.run(arguments).stdout)
+        let (a, b) = (try #require(first["run_dir"] as? String), try #require(second["run_dir"] as? String))
+        #expect(a.contains("/runs/a2c_MountainCar-v0_"), "\(a)")
+        let n = Int(a.split(separator: "_").last ?? "") ?? 0
+        #expect(b.hasSuffix("runs/a2c_MountainCar-v0_\(n + 1)"), "\(a) then \(b)")
+        #expect(FileManager.default.fileExists(atPath: b + "/checkpoint.safetensors"))
     }
 
     @Test func periodicEvaluationKeepsTheBestModel() throws {
