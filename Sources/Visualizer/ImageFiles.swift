@@ -34,9 +34,14 @@ public var visualizerHasSDL: Bool {
 public func checkWritable(_ url: URL) throws {
     var isDirectory: ObjCBool = false
     let folder = url.deletingLastPathComponent().path
-    guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory), isDirectory.boolValue,
-          FileManager.default.isWritableFile(atPath: folder.isEmpty ? "." : folder) else {
-        throw VisualizerError.cannotWrite(path: url.path, reason: "its folder does not exist or is not writable")
+    let path = folder.isEmpty ? "." : folder
+    // A missing folder is made (`--record Results/images/x.gif` outside the repository).
+    if !FileManager.default.fileExists(atPath: path) {
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+          FileManager.default.isWritableFile(atPath: path) else {
+        throw VisualizerError.cannotWrite(path: url.path, reason: "its folder cannot be made or is not writable")
     }
 }
 

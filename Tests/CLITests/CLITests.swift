@@ -69,7 +69,7 @@ struct CLITests {
         (["bench", "classic", "--only", "Pong-v5"], "unknown entry 'Pong-v5'"),
         (["watch", "--env", "Nope-v0", "--record", "/tmp/x.gif"], "unknown environment id 'Nope-v0'"),
         (["watch", "--env", "CartPole-v1", "--agent", "q-learning", "--record", "/tmp/x.gif"], "needs a tabular environment"),
-        (["watch", "--env", "CartPole-v1", "--screenshot", "/nonexistent-folder/x.png"], "/nonexistent-folder/x.png"),
+        (["watch", "--env", "CartPole-v1", "--screenshot", "/proc/athanor-nonexistent/x.png"], "/proc/athanor-nonexistent/x.png"),
         (["watch", "--env", "CartPole-v1", "--agent", "ppo"], "unknown agent 'ppo' for watch"),
         (["train", "--env", "CartPole-v1", "--agent", "ppo", "--eval-freq=-5"], "--eval-freq must be in 0…"),
         (["train", "--env", "FrozenLake-v1", "--agent", "q-learning", "--eval-freq", "100"], "--eval-freq is for the deep agents"),
@@ -128,6 +128,24 @@ struct CLITests {
         try bytes.prefix(bytes.count / 2).write(to: checkpoint)
         let damaged = try CLI.run(["eval", "--run", directory.path])
         #expect(damaged.status != 0 && damaged.stderr.split(separator: "\n").count == 1 && damaged.stderr.contains("truncated"), "\(damaged.stderr)")
+    }
+
+    /// The README's commands that name files: its example config exists and trains; `--record`
+    /// into a folder that does not exist yet makes it.
+    @Test func theREADMEsFileExamplesWork() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = root.appendingPathComponent("Examples/configs/pendulum-ppo.json").path
+        let trained = try CLI.run(["train", "--env", "Pendulum-v1", "--agent", "ppo", "--preset", "zoo", "--config", config,
+                                   "--steps", "512", "--json"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let hyperparameters = try CLI.json(trained.stdout)["hyperparameters"] as? [String: Any]
+        #expect(hyperparameters?["n_envs"] as? Int == 8 && hyperparameters?["log_std_init"] as? Double == -1)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-record-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gif = folder.appendingPathComponent("images/nested/cartpole.gif")
+        let recorded = try CLI.run(["watch", "--env", "CartPole-v1", "--agent", "random", "--episodes", "1", "--max-steps", "5",
+                                    "--record", gif.path])
+        #expect(recorded.status == 0 && FileManager.default.fileExists(atPath: gif.path), "\(recorded.stderr)")
     }
 
     /// Without --out a run is kept all the same, in a new numbered folder (as the zoo's logs/).

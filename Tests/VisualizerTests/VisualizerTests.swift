@@ -96,8 +96,8 @@ struct VisualizerTests {
 
     @Test func badPathsAreClearErrors() {
         let canvas = Canvas(width: 4, height: 4)
-        let sdl = visualizerHasSDL ? "cannot write /nonexistent-folder/x" : "needs the SDL build"
-        expectError(sdl) { try canvas.writePNG(to: URL(fileURLWithPath: "/nonexistent-folder/x.png")) }
-        expectError(sdl) { _ = try GIFRecorder(url: URL(fileURLWithPath: "/nonexistent-folder/x.gif"), framesPerSecond: 10) }
+        let sdl = visualizerHasSDL ? "cannot write /proc/athanor-nonexistent/x" : "needs the SDL build"
+        expectError(sdl) { try canvas.writePNG(to: URL(fileURLWithPath: "/proc/athanor-nonexistent/x.png")) }
+        expectError(sdl) { _ = try GIFRecorder(url: URL(fileURLWithPath: "/proc/athanor-nonexistent/x.gif"), framesPerSecond: 10) }
     }
 }
