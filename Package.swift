@@ -29,10 +29,10 @@ guard ["baseline", "native", "generic"].contains(cpu) else {
     fatalError("ATHANOR_CPU=\(cpu): expected baseline, native or generic")
 }
 #if arch(x86_64)
-let targetCPU: [String] = cpu == "native" ? ["-target-cpu", "native"] : cpu == "baseline" ? ["-target-cpu", "haswell"] : []
+let targetCPU: [String] = cpu == "native" ? ["-target-cpu", cpu] : cpu == "baseline" ? ["-target-cpu", "haswell"] : []
 let hasFusedMultiplyAdd = cpu != "generic"
 #else
-let targetCPU: [String] = cpu == "native" ? ["-target-cpu", "native"] : []
+let targetCPU: [String] = cpu == "native" ? ["-target-cpu", cpu] : []
 let hasFusedMultiplyAdd = true  // every ARMv8 core has FMA
 #endif
 let vectorised: [SwiftSetting] = [.define("ATHANOR_CPU_\(cpu.uppercased())")]
