@@ -36,7 +36,7 @@ public struct GaussianBandit: BanditProblem {
     public mutating func reset(seed: UInt64?) -> (observation: Int, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         trueValues = stationary ? (0..<arms).map { _ in mean + Double(generator.nextNormal()) } : Array(repeating: mean, count: arms)
-        return (0, [:])
+        return (0, Info())
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> {
@@ -72,7 +72,7 @@ public struct BernoulliBandit: BanditProblem {
     public mutating func reset(seed: UInt64?) -> (observation: Int, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         probabilities = fixedProbabilities ?? (0..<arms).map { _ in generator.nextUniformDouble() }
-        return (0, [:])
+        return (0, Info())
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> {
@@ -117,7 +117,7 @@ public struct ContextualLinearBandit: ContextualBanditProblem {
         if let seed { generator = RandomGenerator(seed: seed) }
         let scale = 1 / Double(dimension).squareRoot()
         parameters = (0..<arms).map { _ in (0..<dimension).map { _ in scale * Double(generator.nextNormal()) } }
-        return (drawContext(), [:])
+        return (drawContext(), Info())
     }
 
     public mutating func step(_ action: Int) -> Transition<[Float]> {

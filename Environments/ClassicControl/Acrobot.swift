@@ -32,7 +32,7 @@ public struct Acrobot: Environment, StateSettable, Codable {
         if let seed { generator = RandomGenerator(seed: seed) }
         // Gymnasium draws U(−0.1, 0.1) and stores the state as float32 until the first step.
         for i in 0..<4 { s[i] = Double(Float(-0.1 + 0.2 * generator.nextUniformDouble())) }
-        return (observation, [:])
+        return (observation, Info())
     }
 
     public mutating func setState(_ newState: [Double]) throws {

@@ -36,7 +36,7 @@ public struct CartPole: Environment, StateSettable, Codable {
         if let seed { generator = RandomGenerator(seed: seed) }
         for i in 0..<4 { s[i] = -0.05 + 0.1 * generator.nextUniformDouble() }
         stepsBeyondTerminated = nil
-        return (observation, [:])
+        return (observation, Info())
     }
 
     public mutating func setState(_ newState: [Double]) throws {

@@ -28,7 +28,7 @@ public struct MountainCar: Environment, StateSettable, Codable {
     public mutating func reset(seed: UInt64?) -> (observation: SIMD2<Float>, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         s = SIMD2(-0.6 + 0.2 * generator.nextUniformDouble(), 0)
-        return (SIMD2<Float>(s), [:])
+        return (SIMD2<Float>(s), Info())
     }
 
     public mutating func setState(_ newState: [Double]) throws {

@@ -26,7 +26,7 @@ public struct Pendulum: Environment, StateSettable, Codable {
         if let seed { generator = RandomGenerator(seed: seed) }
         s = SIMD2(-Double.pi + 2 * Double.pi * generator.nextUniformDouble(), -1 + 2 * generator.nextUniformDouble())
         lastTorque = nil
-        return (observation, [:])
+        return (observation, Info())
     }
 
     public mutating func setState(_ newState: [Double]) throws {

@@ -29,7 +29,7 @@ public struct BitFlip: GoalEnvironment {
         if let seed { generator = RandomGenerator(seed: seed) }
         bits = (0..<bitCount).map { _ in Float(generator.nextInt(below: 2)) }
         goal = (0..<bitCount).map { _ in Float(generator.nextInt(below: 2)) }
-        return (observation, [:])
+        return (observation, Info())
     }
 
     public mutating func step(_ action: Int) -> Transition<GoalObservation> {
@@ -78,7 +78,7 @@ public struct GoalGridworld: GoalEnvironment {
         position = (0, 0)
         let cell = 1 + generator.nextInt(below: size * size - 1)  // any cell but the start
         goal = (cell / size, cell % size)
-        return (observation, [:])
+        return (observation, Info())
     }
 
     public mutating func step(_ action: Int) -> Transition<GoalObservation> {

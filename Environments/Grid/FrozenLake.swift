@@ -69,7 +69,7 @@ public struct FrozenLake: TableEnvironment {
         if let seed { generator = RandomGenerator(seed: seed) }
         position = model.sampleStart(using: &generator)
         lastAction = nil
-        return (position, [:])
+        return (position, Info())
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> {

@@ -10,7 +10,7 @@ public struct Transition<Observation> {
     public var truncated: Bool
     public var info: Info
 
-    public init(observation: Observation, reward: Double, terminated: Bool, truncated: Bool, info: Info = [:]) {
+    public init(observation: Observation, reward: Double, terminated: Bool, truncated: Bool, info: Info = Info()) {
         self.observation = observation
         self.reward = reward
         self.terminated = terminated

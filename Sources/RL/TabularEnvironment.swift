@@ -21,7 +21,7 @@ public struct TableMDP: TabularMDP, Sendable {
     public func outcomes(state: Int, action: Int) -> [Outcome] { table[state][action] }
 
     /// Gymnasium's `categorical_sample`: the first index whose cumulative probability exceeds u.
-    public static func sampleIndex(_ probabilities: [Double], using generator: inout RandomGenerator) -> Int {
+    public static func sampleIndex<Probabilities: Sequence<Double>>(_ probabilities: Probabilities, using generator: inout RandomGenerator) -> Int {
         let u = generator.nextUniformDouble()
         var cumulative = 0.0
         for (index, p) in probabilities.enumerated() {
@@ -37,7 +37,8 @@ public struct TableMDP: TabularMDP, Sendable {
 
     public func sampleOutcome(state: Int, action: Int, using generator: inout RandomGenerator) -> Outcome {
         let outcomes = table[state][action]
-        return outcomes[Self.sampleIndex(outcomes.map(\.probability), using: &generator)]
+        // A lazy view: one step allocates nothing.
+        return outcomes[Self.sampleIndex(outcomes.lazy.map(\.probability), using: &generator)]
     }
 }
 
@@ -60,7 +61,7 @@ extension TableEnvironment {
     public mutating func reset(seed: UInt64?) -> (observation: Int, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         position = model.sampleStart(using: &generator)
-        return (position, [:])
+        return (position, Info())
     }
 
     public mutating func step(_ action: Int) -> Transition<Int> { stepInTable(action) }
