@@ -26,10 +26,11 @@ demo: build
 	$(ATHANOR) bench sutton-barto
 	$(ATHANOR) perf --no-write
 
-# The whole test suite, on an optimised build (tests that train need it), then each libFuzzer
-# target for 15 s (Fuzz/, issue 13).
+# The whole test suite, on an optimised build (tests that train need it), then TensorBoard
+# reading our event files (its own reader and server, in a venv), then each libFuzzer target for 15 s.
 test: deps
 	$(SWIFT) test $(SWIFT_FLAGS)
+	scripts/check-tensorboard.sh $(ATHANOR)
 	scripts/fuzz.sh 15
 
 # Benchmarks side by side with the Python anchors (creates their venv on first use, ≈ 5 GB):
@@ -43,8 +44,9 @@ perf: build
 # Puts `athanor` on PATH (PREFIX=/usr/local by default; PREFIX=~/.local for a user install).
 PREFIX ?= /usr/local
 install: build
-	install -d $(PREFIX)/bin
+	install -d $(PREFIX)/bin $(PREFIX)/share/athanor/hyperparams
 	install -m 755 $(ATHANOR) $(PREFIX)/bin/athanor
+	install -m 644 hyperparams/*.yml $(PREFIX)/share/athanor/hyperparams
 
 clean:
 	rm -rf .build .build-native .build-generic

@@ -2,7 +2,7 @@
 // Athanor — reinforcement learning from first principles, in Swift.
 // Dependencies point one way. The core: Random → Tensor → NN. The environment API:
 // Random, Threads, Drawing → RL → Environments. Then NN + RL → Agents → Training (with
-// Environments) → Benchmarks → the CLI, and Drawing → Visualizer → the CLI.
+// Environments and TensorBoard) → Benchmarks → the CLI, and Drawing → Visualizer → the CLI.
 import PackageDescription
 
 // MARK: - What the Swift code is compiled for
@@ -60,12 +60,16 @@ let package = Package(
         .library(name: "Visualizer", targets: ["Visualizer"]),
         .library(name: "Random", targets: ["Random"]),
         .library(name: "Drawing", targets: ["Drawing"]),
+        .library(name: "TensorBoard", targets: ["TensorBoard"]),
     ],
-    // `SDL`: the visualizer's window, PNG screenshots (SDL2_image) and GIF recordings (giflib).
+    // `SDL`: the visualizer's window, PNG screenshots (SDL2_image), GIF recordings (giflib) and
+    // TrueType text (SDL2_ttf).
     // Off by default so the package builds without those libraries; `make demo`/`make test` turn it on.
     traits: [.trait(name: "SDL", description: "SDL2 window, PNG and GIF output for athanor watch")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // rl-baselines3-zoo's hyper-parameter files are YAML (`--config hyperparams/ppo.yml`).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         // Property-based tests (Swift Testing): only the test targets use it.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -82,6 +86,8 @@ let package = Package(
         .systemLibrary(name: "CSDL2Image", path: "Sources/CSDL2Image", pkgConfig: "SDL2_image",
                        providers: [.apt(["libsdl2-image-dev"])]),
         .systemLibrary(name: "CGIF", path: "Sources/CGIF", providers: [.apt(["libgif-dev"])]),
+        // SDL2_ttf draws labels in a TrueType font (DejaVu Sans, fonts-dejavu-core).
+        .systemLibrary(name: "CSDL2TTF", path: "Sources/CSDL2TTF", pkgConfig: "SDL2_ttf", providers: [.apt(["libsdl2-ttf-dev", "fonts-dejavu-core"])]),
         // Counts heap allocations for `athanor perf`; linked into the CLI only.
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
         // The thread's floating-point mode (flushing subnormals) and the spin-wait hint, which Swift cannot reach.
@@ -98,12 +104,15 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN", swiftSettings: vectorised),
         .target(name: "RL", dependencies: ["Random", "Threads", "Drawing"], path: "Sources/RL", swiftSettings: vectorised),
         .target(name: "Environments", dependencies: ["RL", "Random", "Drawing"], path: "Environments", swiftSettings: vectorised),
-        .target(name: "Agents", dependencies: ["RL", "NN", "Tensor"], path: "Agents", swiftSettings: vectorised),
+        .target(name: "Agents", dependencies: ["RL", "NN", "Tensor", .product(name: "Yams", package: "Yams")], path: "Agents",
+                swiftSettings: vectorised),
+        // TensorBoard's event files (records, CRC-32C, the event messages), on Foundation alone.
+        .target(name: "TensorBoard", path: "Sources/TensorBoard"),
         // The training loop a Swift user calls (`learn`), run directories, callbacks, `load(from:)`.
-        .target(name: "Training", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Threads"], path: "Sources/Training",
+        .target(name: "Training", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Threads", "TensorBoard"], path: "Sources/Training",
                 swiftSettings: vectorised),
         // The suites and reports behind `athanor bench` and `athanor perf`.
-        .target(name: "Benchmarks", dependencies: ["Training", "Agents", "Environments", "RL", "NN", "Tensor", "Random", "Threads", "COpenBLAS"],
+        .target(name: "Benchmarks", dependencies: ["Training", "Agents", "Environments", "RL", "NN", "Tensor", "Random", "Threads", "Drawing", "COpenBLAS"],
                 path: "Sources/Benchmarks", swiftSettings: vectorised),
         .target(
             name: "Visualizer",
@@ -112,6 +121,7 @@ let package = Package(
                 .target(name: "CSDL2", condition: .when(traits: ["SDL"])),
                 .target(name: "CSDL2Image", condition: .when(traits: ["SDL"])),
                 .target(name: "CGIF", condition: .when(traits: ["SDL"])),
+                .target(name: "CSDL2TTF", condition: .when(traits: ["SDL"])),
             ],
             path: "Sources/Visualizer"
         ),
@@ -135,8 +145,8 @@ let package = Package(
                                                   .product(name: "PropertyBased", package: "swift-property-based")],
                     path: "Tests/AgentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Agents", "Environments", "RL", "NN", "Drawing", "TestSupport"],
-                    path: "Tests/TrainingTests"),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorBoard", "Agents", "Environments", "RL", "NN", "Drawing", "TestSupport"],
+                    path: "Tests/TrainingTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Agents", "Environments", "RL", "TestSupport"],
                     path: "Tests/BenchmarksTests"),
         .testTarget(name: "VisualizerTests",

@@ -30,6 +30,7 @@ let package = Package(
         fuzzer("FuzzHyperparameters", ["Agents"]),
         fuzzer("FuzzReplay", ["RL", "Environments"]),
         fuzzer("FuzzMetricsCSV", ["Training"]),
+        fuzzer("FuzzZooFile", ["Agents"]),
     ],
     swiftLanguageModes: [.v6]
 )

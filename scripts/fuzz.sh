@@ -12,7 +12,7 @@ seconds=${1:-15}
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/fuzz.sh [seconds-per-target] [target …]" >&2; exit 2; }
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzSafeTensors FuzzHyperparameters FuzzReplay FuzzMetricsCSV)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzSafeTensors FuzzHyperparameters FuzzReplay FuzzMetricsCSV FuzzZooFile)
 
 scripts/install-deps.sh
 build=.build-fuzz

@@ -9,8 +9,10 @@ public struct AgentEntry: Sendable {
     public let summary: String
     /// The agent's own defaults (Stable-Baselines3's).
     public let defaults: @Sendable () -> any Hyperparameters
-    /// Tuned settings for an environment id (rl-baselines3-zoo's), if there are any.
-    public let tuned: @Sendable (String) -> (any Hyperparameters)?
+    /// Tuned settings for an environment id (the shipped zoo file's entry).
+    public let tuned: @Sendable (String) throws -> any Hyperparameters
+    /// A zoo file's entry for an environment id applied to a configuration.
+    let applyZooFile: @Sendable (any Hyperparameters, ZooFile, String) throws -> any Hyperparameters
     /// Hyper-parameters from their JSON (snake-case keys).
     public let decode: @Sendable (Data) throws -> any Hyperparameters
     let make: @Sendable (any DynamicEnvironment, any Hyperparameters, UInt64, Int?) throws -> any DeepAgent
@@ -22,7 +24,11 @@ public struct AgentEntry: Sendable {
         self.id = id ?? Agent.id
         self.summary = summary
         defaults = { var c = Agent.Configuration(); adjust(&c); return c }
-        tuned = { environmentID in Agent.Configuration.tuned(for: environmentID).map { var c = $0; adjust(&c); return c } }
+        tuned = { environmentID in var c = try Agent.Configuration.zoo(for: environmentID); adjust(&c); return c }
+        applyZooFile = { configuration, file, environmentID in
+            guard let config = configuration as? Agent.Configuration else { return configuration }
+            return try config.setting(zooFile: file, environmentID: environmentID)
+        }
         decode = { data in try Agent.Configuration.decode(json: String(decoding: data, as: UTF8.self)) }
         make = { environment, configuration, seed, totalSteps in
             guard let config = configuration as? Agent.Configuration else {
@@ -62,7 +68,8 @@ public enum DeepAgents {
     }
 
     /// How a run's hyper-parameters are chosen: the agent's defaults or the zoo's tuned values
-    /// for the environment, then a JSON file, then `--set name=value` pairs, in that order.
+    /// for the environment (`hyperparams/AGENT.yml`), then a file (a zoo YAML file's entry for
+    /// the environment, or a JSON object), then `--set name=value` pairs, in that order.
     public struct Recipe: Sendable {
         public var preset: String
         public var configFile: URL?
@@ -79,14 +86,17 @@ public enum DeepAgents {
         var config: any Hyperparameters
         switch recipe.preset {
         case "default": config = entry.defaults()
-        case "zoo":
-            guard let tuned = entry.tuned(environmentID) else {
-                throw TrainingError.unsupported("no zoo preset for \(environmentID); use --preset default")
-            }
-            config = tuned
+        case "zoo": config = try entry.tuned(environmentID)
         default: throw TrainingError.unsupported("unknown preset '\(recipe.preset)'; presets: default, zoo")
         }
-        if let file = recipe.configFile { config = try config.setting(jsonFile: file) }
+        if let file = recipe.configFile {
+            // A zoo file (YAML, its entry for the environment) or a JSON object of settings.
+            if ["yml", "yaml"].contains(file.pathExtension.lowercased()) {
+                config = try entry.applyZooFile(config, ZooFile(contentsOf: file), environmentID)
+            } else {
+                config = try config.setting(jsonFile: file)
+            }
+        }
         return try config.setting(recipe.settings)
     }
 

@@ -72,12 +72,28 @@ public protocol Hyperparameters: ParameterSet {
     init()
     /// The training budget in environment steps (the zoo's `n_timesteps`).
     var nTimesteps: Int { get }
-    /// Tuned settings for an environment id (rl-baselines3-zoo's `hyperparams/*.yml`), if any.
-    static func tuned(for environmentID: String) -> Self?
+    /// The name of the shipped zoo file with the agent's tuned settings (`hyperparams/NAME.yml`).
+    static var zooName: String { get }
+    /// The activation of the agent's networks, as `policy_kwargs` names it (`nn.Tanh`, `nn.ReLU`).
+    static var activationFunction: String { get }
 }
 
 extension Hyperparameters {
-    public static func tuned(for environmentID: String) -> Self? { nil }
+    public static var activationFunction: String { "nn.Tanh" }
+
+    /// A copy with the entry for `environmentID` of a zoo file (`hyperparams/ppo.yml`) applied.
+    public func setting(zooFile: ZooFile, environmentID: String) throws -> Self {
+        try setting(zooFile.settings(for: environmentID, activation: Self.activationFunction))
+    }
+
+    /// The shipped tuned settings for `environmentID` (rl-baselines3-zoo's values, in its format).
+    public static func zoo(for environmentID: String) throws -> Self {
+        let file = try ZooPresets.file(zooName)
+        guard file.environmentIDs.contains(environmentID) else {
+            throw TrainingError.unsupported("no zoo preset for \(environmentID) (hyperparams/\(zooName).yml has \(file.environmentIDs.joined(separator: ", "))); use --preset default")
+        }
+        return try Self().setting(zooFile: file, environmentID: environmentID)
+    }
 }
 
 extension ParameterSet {

@@ -31,6 +31,10 @@ public struct A2CHyperparameters: Hyperparameters {
 
     public init() {}
 
+    /// The zoo's settings are in hyperparams/a2c.yml (`zoo(for:)`); Pendulum-v1's uses gSDE in
+    /// the zoo, here the plain Gaussian policy (log-std initialised at −2 as its policy_kwargs).
+    public static let zooName = "a2c"
+
     public static var ranges: [ParameterRange<Self>] { [
         .integer("n_envs", \.nEnvs, 1...Limits.environments),
         .integer("n_timesteps", \.nTimesteps, 1...Limits.steps),
@@ -49,25 +53,6 @@ public struct A2CHyperparameters: Hyperparameters {
         .flag("shared_network", \.sharedNetwork),
         .number("log_std_init", \.logStdInit, .closed(-20, 20)),
     ] }
-
-    /// rl-baselines3-zoo's settings. Pendulum-v1's entry uses gSDE in the zoo; here it runs
-    /// with the plain Gaussian policy (log-std initialised at −2 as the zoo's policy_kwargs).
-    public static func tuned(for environmentID: String) -> Self? { zoo(for: environmentID) }
-
-    public static func zoo(for environmentID: String) -> Self? {
-        var c = Self()
-        switch environmentID {
-        case "CartPole-v1": (c.nEnvs, c.nTimesteps) = (8, 500_000)
-        case "Acrobot-v1": (c.normalize, c.nEnvs, c.nTimesteps) = (true, 16, 500_000)
-        case "MountainCar-v0": (c.normalize, c.nEnvs, c.nTimesteps) = (true, 16, 1_000_000)
-        case "Pendulum-v1":
-            (c.normalize, c.nEnvs, c.nTimesteps, c.nSteps, c.gaeLambda, c.vfCoef, c.gamma) = (true, 8, 1_000_000, 8, 0.9, 0.4, 0.9)
-            (c.learningRate, c.logStdInit, c.orthoInit) = (.linear(7e-4), -2, false)
-        default: return nil
-        }
-        c.entCoef = 0
-        return c
-    }
 }
 
 // MARK: - Agent

@@ -39,6 +39,10 @@ public struct PPOHyperparameters: Hyperparameters {
 
     public init() {}
 
+    /// The zoo's tuned settings are in hyperparams/ppo.yml (`zoo(for:)`); Pendulum-v1's uses
+    /// gSDE in the zoo, here the plain Gaussian policy.
+    public static let zooName = "ppo"
+
     public static var optionalNames: [String] { ["clip_range_vf", "target_kl"] }
 
     public static var ranges: [ParameterRange<Self>] { [
@@ -63,29 +67,6 @@ public struct PPOHyperparameters: Hyperparameters {
         .flag("shared_network", \.sharedNetwork),
         .number("log_std_init", \.logStdInit, .closed(-20, 20)),
     ] }
-
-    /// rl-baselines3-zoo's tuned settings for the classic-control ids (nil: none published).
-    /// Pendulum-v1's entry uses gSDE in the zoo; here it runs with the plain Gaussian policy.
-    public static func tuned(for environmentID: String) -> Self? { zoo(for: environmentID) }
-
-    public static func zoo(for environmentID: String) -> Self? {
-        var c = Self()
-        switch environmentID {
-        case "CartPole-v1":
-            (c.nEnvs, c.nTimesteps, c.nSteps, c.batchSize, c.gaeLambda, c.gamma, c.nEpochs) = (8, 100_000, 32, 256, 0.8, 0.98, 20)
-            (c.learningRate, c.clipRange) = (.linear(1e-3), .linear(0.2))
-        case "Acrobot-v1":
-            (c.normalize, c.nEnvs, c.nTimesteps, c.nSteps, c.gaeLambda, c.gamma, c.nEpochs) = (true, 16, 1_000_000, 256, 0.94, 0.99, 4)
-        case "MountainCar-v0":
-            (c.normalize, c.nEnvs, c.nTimesteps, c.nSteps, c.gaeLambda, c.gamma, c.nEpochs) = (true, 16, 1_000_000, 16, 0.98, 0.99, 4)
-        case "Pendulum-v1":
-            (c.nEnvs, c.nTimesteps, c.nSteps, c.gaeLambda, c.gamma, c.nEpochs) = (4, 100_000, 1024, 0.95, 0.9, 10)
-            (c.learningRate, c.clipRange) = (.constant(1e-3), .constant(0.2))
-        default: return nil
-        }
-        c.entCoef = 0
-        return c
-    }
 }
 
 // MARK: - Agent
@@ -192,7 +173,7 @@ public final class PPO: DeepAgent {
         }
         return [("losses/policy_loss", mean(policyLosses)), ("losses/value_loss", mean(valueLosses)),
                 ("losses/entropy", mean(entropies)), ("losses/approx_kl", Double(approxKL)),
-                ("losses/clip_fraction", mean(clipFractions)),
+                ("losses/clipfrac", mean(clipFractions)),
                 ("losses/explained_variance", explainedVariance(buffer.values, buffer.returns)),
                 ("charts/learning_rate", Double(learningRate))]
     }

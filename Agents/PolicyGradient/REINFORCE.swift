@@ -29,6 +29,9 @@ public struct REINFORCEHyperparameters: Hyperparameters {
 
     public init() {}
 
+    /// Our CartPole-v1 setting, in the zoo's format, is hyperparams/reinforce.yml (the zoo has no REINFORCE).
+    public static let zooName = "reinforce"
+
     public static var ranges: [ParameterRange<Self>] { [
         .integer("n_envs", \.nEnvs, 1...Limits.environments),
         .integer("n_timesteps", \.nTimesteps, 1...Limits.steps),
@@ -44,14 +47,6 @@ public struct REINFORCEHyperparameters: Hyperparameters {
         .flag("shared_network", \.sharedNetwork),
         .number("log_std_init", \.logStdInit, .closed(-20, 20)),
     ] }
-
-    /// Our tuned setting for CartPole-v1 (there is no zoo entry for REINFORCE).
-    public static func tuned(for environmentID: String) -> Self? {
-        guard environmentID == "CartPole-v1" else { return nil }
-        var c = Self()
-        (c.nTimesteps, c.learningRate) = (200_000, .linear(2e-3))
-        return c
-    }
 }
 
 // MARK: - Agent

@@ -37,6 +37,11 @@ public struct DQNHyperparameters: Hyperparameters {
     public var dueling = false
 
     public init() {}
+
+    /// The zoo's settings are in hyperparams/dqn.yml (`zoo(for:)`); SB3's Q-networks use ReLU.
+    public static let zooName = "dqn"
+    public static let activationFunction = "nn.ReLU"
+
     public init(doubleQ: Bool) { self.doubleQ = doubleQ }
 
     public static var ranges: [ParameterRange<Self>] { [
@@ -59,26 +64,6 @@ public struct DQNHyperparameters: Hyperparameters {
         .flag("double_q", \.doubleQ),
         .flag("dueling", \.dueling),
     ] }
-
-    public static func tuned(for environmentID: String) -> Self? { zoo(for: environmentID) }
-
-    public static func zoo(for environmentID: String) -> Self? {
-        var c = Self()
-        c.netArch = [256, 256]
-        switch environmentID {
-        case "CartPole-v1":
-            (c.nTimesteps, c.learningRate, c.batchSize, c.bufferSize, c.learningStarts, c.gamma) = (50_000, .constant(2.3e-3), 64, 100_000, 1000, 0.99)
-            (c.targetUpdateInterval, c.trainFreq, c.gradientSteps, c.explorationFraction, c.explorationFinalEps) = (10, 256, 128, 0.16, 0.04)
-        case "Acrobot-v1":
-            (c.nTimesteps, c.learningRate, c.batchSize, c.bufferSize, c.learningStarts, c.gamma) = (100_000, .constant(6.3e-4), 128, 50_000, 0, 0.99)
-            (c.targetUpdateInterval, c.trainFreq, c.gradientSteps, c.explorationFraction, c.explorationFinalEps) = (250, 4, -1, 0.12, 0.1)
-        case "MountainCar-v0":
-            (c.nTimesteps, c.learningRate, c.batchSize, c.bufferSize, c.learningStarts, c.gamma) = (120_000, .constant(4e-3), 128, 10_000, 1000, 0.98)
-            (c.targetUpdateInterval, c.trainFreq, c.gradientSteps, c.explorationFraction, c.explorationFinalEps) = (600, 16, 8, 0.2, 0.07)
-        default: return nil
-        }
-        return c
-    }
 }
 
 // MARK: - Agent

@@ -62,6 +62,7 @@ struct TrainingLoop {
 
     mutating func train() throws -> TrainingSummary {
         var log = try run.map { try prepare($0) }
+        if let log, agent.stepsDone == 0, let run { try log.logConfiguration(run.configuration()) }
         let start = DispatchTime.now().uptimeNanoseconds
         let previousWall = self.previousWall
         func wall() -> Double { previousWall + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }

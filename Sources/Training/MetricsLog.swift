@@ -1,6 +1,7 @@
 import Agents
 import Foundation
 import NN
+import TensorBoard
 
 /// One point of a learning curve: steps done and the mean return of the last 100 episodes.
 public struct CurvePoint: Codable, Sendable {
@@ -8,10 +9,12 @@ public struct CurvePoint: Codable, Sendable {
     public var meanReturn: Double
 }
 
-/// `metrics.csv` (one row per iteration) and `metrics.jsonl` (the same, plus each finished
-/// episode's return) in a run directory.
+/// `metrics.csv` (one row per iteration), `metrics.jsonl` (the same, plus each finished
+/// episode's return and length) and a TensorBoard event file (the same scalars under the same
+/// tags, CleanRL's, plus `charts/SPS`) in a run directory.
 struct MetricsLog {
     let csv: FileHandle, jsonl: FileHandle
+    let events: EventFileWriter
     private var header: [String]?
 
     init(directory: URL) throws {
@@ -25,6 +28,23 @@ struct MetricsLog {
         try jsonl.seekToEnd()
         let existing = (try? String(contentsOf: csvURL, encoding: .utf8)) ?? ""
         header = existing.split(separator: "\n").first.map { $0.split(separator: ",").map(String.init) }
+        events = try EventFileWriter.files(in: directory).last.map { try EventFileWriter(url: $0) } ?? EventFileWriter(folder: directory)
+    }
+
+    /// The run's configuration as TensorBoard text, as CleanRL logs its arguments: a two-column
+    /// markdown table (TensorBoard's Text tab renders it).
+    func logConfiguration(_ configuration: RunConfiguration) throws {
+        var rows: [(String, String)] = [("agent", configuration.agent), ("env_id", configuration.environment.id),
+                                        ("seed", "\(configuration.seed)"), ("total_steps", "\(configuration.totalSteps)")]
+        rows += configuration.environment.options.sorted { $0.key < $1.key }.map { ("env_option_\($0.key)", $0.value) }
+        if let object = try? JSONSerialization.jsonObject(with: Data(configuration.hyperparameters.json.utf8)) as? [String: Any] {
+            for key in object.keys.sorted() {
+                let value = object[key].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .withoutEscapingSlashes]) }
+                rows.append((key, value.map { String(decoding: $0, as: UTF8.self) } ?? ""))
+            }
+        }
+        let table = "|param|value|\n|-|-|\n" + rows.map { "|\($0)|\($1.replacingOccurrences(of: "|", with: "\\|"))|" }.joined(separator: "\n")
+        try events.addText("hyperparameters", table)
     }
 
     mutating func append(_ report: TrainingReport, wall: Double, meanReturn: Double) throws {
@@ -44,11 +64,21 @@ struct MetricsLog {
         object["charts/episodic_length"] = report.episodes.map(\.length)
         try jsonl.write(contentsOf: JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
                         + Data("\n".utf8))
+        let now = Date().timeIntervalSince1970
+        for episode in report.episodes {
+            try events.addScalar("charts/episodic_return", episode.totalReward, step: report.steps, wallTime: now)
+            try events.addScalar("charts/episodic_length", Double(episode.length), step: report.steps, wallTime: now)
+        }
+        for (name, value) in zip(names, values).dropFirst(2) where value.isFinite {
+            try events.addScalar(name, value, step: report.steps, wallTime: now)
+        }
+        if wall > 0 { try events.addScalar("charts/SPS", (Double(report.steps) / wall).rounded(.down), step: report.steps, wallTime: now) }
     }
 
     func close() throws {
         try csv.close()
         try jsonl.close()
+        try events.close()
     }
 
     /// Drops rows logged after `steps` (work a crash or a resume will redo); returns the
@@ -73,6 +103,16 @@ struct MetricsLog {
                 return s <= steps
             }
             try writeAtomically(Data((kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n").utf8), to: jsonURL)
+        }
+        for file in EventFileWriter.files(in: directory) {
+            if steps == 0 {
+                try FileManager.default.removeItem(at: file)
+                continue
+            }
+            // Records after `steps` go; a corrupt or cut-short tail ends the file where it starts.
+            let records = EventRecords.validPrefix(of: [UInt8]((try? Data(contentsOf: file)) ?? Data()))
+            let kept = records.filter { record in ((try? Event(serialized: record))??.step ?? 0) <= Int64(steps) }
+            try writeAtomically(Data(kept.flatMap { EventRecords.frame(Array($0)) }), to: file)
         }
         return (curve, Array(recent.suffix(100)))
     }

@@ -1,5 +1,6 @@
 import Agents
 import Foundation
+import TensorBoard
 import NN
 
 /// Why a run directory cannot be used, in one line.
@@ -125,7 +126,7 @@ public struct RunDirectory: Sendable {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         guard !entries.isEmpty else { return }
         guard overwrite else { throw RunError.notEmpty(path) }
-        for file in [configurationURL, checkpointURL, bestURL, metricsCSVURL, metricsJSONLURL]
+        for file in [configurationURL, checkpointURL, bestURL, metricsCSVURL, metricsJSONLURL] + EventFileWriter.files(in: url)
         where FileManager.default.fileExists(atPath: file.path) {
             do { try FileManager.default.removeItem(at: file) } catch {
                 throw RunError.unwritable(path: file.path, reason: Self.reason(error))

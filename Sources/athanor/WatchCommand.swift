@@ -50,6 +50,7 @@ struct Watch: ParsableCommand {
     func run() throws {
         for path in [screenshot, record].compactMap({ $0 }) { try checkWritable(URL(fileURLWithPath: path)) }
         var (environment, id, player) = try makePlayer()
+        installTrueTypeFont()  // DejaVu Sans where SDL2_ttf and the font are there; the bitmap font otherwise
         let headless = screenshot != nil || record != nil
         let screenshotURL = screenshot.map(URL.init(fileURLWithPath:)), recordURL = record.map(URL.init(fileURLWithPath:))
         let recorder = try recordURL.map { try GIFRecorder(url: $0, framesPerSecond: fps) }
@@ -69,7 +70,7 @@ struct Watch: ParsableCommand {
             var total = 0.0, step = 0, lastAction = "-"
             while true {
                 let overlay = player.overlay(observation)
-                let hud = "EP \(episode) STEP \(step) RETURN \(String(format: "%.1f", total)) ACTION \(lastAction)"
+                let hud = "episode \(episode)  step \(step)  return \(String(format: "%.1f", total))  action \(lastAction)"
                 let frame = SceneRenderer.render(environment.scene, overlay: overlay, hud: hud)
                 recorder?.append(frame)
                 if let screenshotURL, !tookScreenshot, totalSteps >= after {
@@ -110,7 +111,7 @@ struct Watch: ParsableCommand {
                 if t.isLast {
                     if let recorder {  // hold the final frame a little
                         let last = SceneRenderer.render(environment.scene, overlay: player.overlay(observation),
-                                                        hud: "EP \(episode) STEP \(step) RETURN \(String(format: "%.1f", total)) DONE")
+                                                        hud: "episode \(episode)  step \(step)  return \(String(format: "%.1f", total))  done")
                         recorder.append(last)
                     }
                     log("athanor watch: episode \(episode): return \(String(format: "%.2f", total)) in \(step) steps")

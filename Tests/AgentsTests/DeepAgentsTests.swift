@@ -146,7 +146,7 @@ struct DeepAgentsContractTests {
     }
 
     @Test func hyperParametersUseSB3NamesAndCheckValues() throws {
-        let zoo = try #require(PPOHyperparameters.zoo(for: "CartPole-v1"))
+        let zoo = try PPOHyperparameters.zoo(for: "CartPole-v1")
         #expect(zoo.nSteps == 32 && zoo.batchSize == 256 && zoo.nEpochs == 20 && zoo.learningRate == .linear(1e-3))
         let changed = try zoo.setting(["n_steps=64", "learning_rate=lin_0.0005", "target_kl=0.02", "net_arch=32,32", "normalize=true"])
         #expect(changed.nSteps == 64 && changed.learningRate == .linear(5e-4) && changed.targetKl == 0.02)

@@ -148,6 +148,46 @@ struct CLITests {
         #expect(recorded.status == 0 && FileManager.default.fileExists(atPath: gif.path), "\(recorded.stderr)")
     }
 
+    /// `--config` takes a zoo file (its entry for --env), then --set; the presets are such files.
+    @Test func aZooFileConfiguresARun() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let trained = try CLI.run(["train", "--env", "CartPole-v1", "--agent", "ppo", "--config", root.appendingPathComponent("hyperparams/ppo.yml").path,
+                                   "--set", "n_epochs=2", "--steps", "512", "--json"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let hyperparameters = try CLI.json(trained.stdout)["hyperparameters"] as? [String: Any]
+        #expect(hyperparameters?["n_envs"] as? Int == 8 && hyperparameters?["n_steps"] as? Int == 32 && hyperparameters?["n_epochs"] as? Int == 2)
+        let folder = try temporaryFolder("zoo")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let sde = folder.appendingPathComponent("ppo.yml")
+        try "Pendulum-v1:\n  policy: 'MlpPolicy'\n  use_sde: True\n".write(to: sde, atomically: true, encoding: .utf8)
+        expectOneLineError(try CLI.run(["train", "--env", "Pendulum-v1", "--agent", "ppo", "--config", sde.path, "--steps", "64"]),
+                           "Pendulum-v1.use_sde: gSDE")
+        expectOneLineError(try CLI.run(["train", "--env", "Acrobot-v1", "--agent", "reinforce", "--preset", "zoo", "--steps", "64"]),
+                           "no zoo preset for Acrobot-v1 (hyperparams/reinforce.yml has CartPole-v1)")
+    }
+
+    /// `plot` draws runs against environment steps, seeds of one agent as a band.
+    @Test func plotDrawsRunsWithASeedBand() throws {
+        let folder = try temporaryFolder("plot")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for seed in 0..<2 { try trainSmallRun(into: folder.appendingPathComponent("ppo_\(seed)"), extra: ["--seed", "\(seed)"]) }
+        let svg = folder.appendingPathComponent("curves.svg")
+        let plotted = try CLI.run(["plot", folder.appendingPathComponent("ppo_0").path, folder.appendingPathComponent("ppo_1").path, "--out", svg.path])
+        #expect(plotted.status == 0 && plotted.stdout.contains("ppo on CartPole-v1 (2 seeds)"), "\(plotted.stderr)")
+        let text = try String(contentsOf: svg, encoding: .utf8)
+        #expect(text.contains("environment steps") && text.contains("fill-opacity=\"0.18\"") && text.contains("(2 seeds)"))
+        let png = folder.appendingPathComponent("loss.png")
+        let drawn = try CLI.run(["plot", folder.appendingPathComponent("ppo_0").path, "--metric", "losses/value_loss", "--out", png.path])
+        if drawn.stderr.contains("needs the SDL build") {
+            expectOneLineError(drawn, "needs the SDL build")
+        } else {
+            #expect(drawn.status == 0 && FileManager.default.fileExists(atPath: png.path), "\(drawn.stderr)")
+        }
+        expectOneLineError(try CLI.run(["plot", folder.appendingPathComponent("ppo_0").path, "--metric", "nope"]), "has no column nope")
+        expectOneLineError(try CLI.run(["plot", folder.path]), "is not a run directory (no config.json)")
+        expectOneLineError(try CLI.run(["plot", folder.appendingPathComponent("ppo_0").path, "--out", "x.pdf"]), "--out must name a .svg or .png")
+    }
+
     /// Without --out a run is kept all the same, in a new numbered folder (as the zoo's logs/).
     @Test func aRunWithoutOutGetsANumberedFolder() throws {
         let arguments = ["train", "--env", "MountainCar-v0", "--agent", "a2c", "--steps", "100", "--json"]

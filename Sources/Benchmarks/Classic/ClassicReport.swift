@@ -146,20 +146,20 @@ public struct ClassicReport {
         try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
 
         for env in Set(rows.map(\.entry.env)) {
-            let curves = rows.filter { $0.entry.env == env }.map { ($0.entry.agent, Self.averagedCurve($0.runs)) }
-            let svg = svgLineChart(title: "\(env): training return (mean of last 100 episodes, \(seeds) seeds)",
-                                   xLabel: "environment steps (50 points up to the budget)", yLabel: "return", curves: curves)
-            try writeAtomically(Data(svg.utf8), to: folder.appendingPathComponent("\(env).svg"))
+            try writeAtomically(Data(Self.chart(env: env, rows: rows.filter { $0.entry.env == env }, seeds: seeds).svg().utf8),
+                                to: folder.appendingPathComponent("\(env).svg"))
         }
     }
 
-    /// The runs' curves read at 50 evenly spaced step counts and averaged over seeds.
-    static func averagedCurve(_ runs: [ClassicRun], points: Int = 50) -> [Double] {
-        let budget = runs.map(\.steps).max() ?? 1
-        return (1...points).map { k in
-            let steps = budget * k / points
-            let values = runs.compactMap { run in run.curve.last(where: { $0.steps <= steps })?.meanReturn }.filter(\.isFinite)
-            return values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+    /// One environment's learning curves against environment steps, each agent up to its own
+    /// budget: the mean over seeds and a ±1 standard-deviation band.
+    static func chart(env: String, rows: [Row], seeds: Int) -> Chart {
+        let series = rows.map { row -> Chart.Series in
+            let budget = row.runs.map(\.steps).max() ?? 1
+            let xs = (1...200).map { Double(budget) * Double($0) / 200 }
+            return Chart.seedBand(name: row.entry.agent, runs: row.runs.map { $0.curve.map { (Double($0.steps), $0.meanReturn) } }, at: xs)
         }
+        return Chart(title: "\(env): training return (mean of the last 100 episodes)", xLabel: "environment steps", yLabel: "return",
+                     series: series, caption: "Lines: mean over \(seeds) seeds; bands: ±1 standard deviation across seeds.")
     }
 }

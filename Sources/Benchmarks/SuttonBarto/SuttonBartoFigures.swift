@@ -63,6 +63,7 @@ extension SuttonBartoSuite {
                           claimHolds: zip(result.values[1..<99], result.values[2..<100]).allSatisfy { $0 <= $1 },
                           claim: "v* grows with the capital, as the book's figure shows (\(result.sweeps) sweeps to θ = 1e-9)",
                           curves: [("v*", Array(result.values[1..<100]))], xLabel: "capital", yLabel: "value")
+        (figure.xRange, figure.yRange) = (0...100, 0...1)
         // Action i stakes i + 1; the first best stake is reported (the optimal stake is not unique).
         figure.notes = ["Final policy, stake for capital 1…99 (first of the optimal stakes): "
                         + result.policy[1..<100].map { String($0 + 1) }.joined(separator: " ")]
@@ -85,7 +86,7 @@ extension SuttonBartoSuite {
         }
         let curves = rows.flatMap { [("\($0.0) % optimal", $0.1.optimalActionFraction.map { 100 * $0 })] }
         return BookFigure(id: id, title: title, ours: ours, book: book, tolerance: tolerance, claimHolds: claimHolds,
-                          claim: claim, curves: curves, xLabel: "steps", yLabel: "% optimal action")
+                          claim: claim, curves: curves, xLabel: "steps", yLabel: "% optimal action").onAxes(x: 0...1000, y: 0...100)
     }
 
     static func figure2_2() -> BookFigure {
@@ -122,7 +123,7 @@ extension SuttonBartoSuite {
                           claimHolds: withBaseline.min()! > without.max()!,
                           claim: "every baseline curve above every no-baseline curve (the figure's point; no numbers are published)",
                           curves: runs.map { ("α = \($0.0)\($0.1 ? " with" : " without") baseline", $0.2.optimalActionFraction.map { 100 * $0 }) },
-                          xLabel: "steps", yLabel: "% optimal action")
+                          xLabel: "steps", yLabel: "% optimal action").onAxes(x: 0...1000, y: 0...100)
     }
 
     static func example6_2() -> BookFigure {
@@ -152,7 +153,7 @@ extension SuttonBartoSuite {
         return BookFigure(id: "ex6.2", title: "Example 6.2: random walk, RMS error after 100 episodes (100 runs)",
                           ours: curves.map { ($0.0, $0.1[100]) }, book: settings.map { ($0.0, $0.3) }, tolerance: 0.02,
                           claimHolds: curves[2].1[100] < curves[4].1[100], claim: "TD (α = 0.05) below the best MC",
-                          curves: curves.map { (name: $0.0, values: $0.1) }, xLabel: "episodes", yLabel: "RMS error")
+                          curves: curves.map { (name: $0.0, values: $0.1) }, xLabel: "episodes", yLabel: "RMS error").onAxes(x: 0...100, y: 0...0.25, firstX: 0)
     }
 
     static func example6_5() -> BookFigure {
@@ -194,7 +195,7 @@ extension SuttonBartoSuite {
                           tolerance: 6, claimHolds: tail(sarsa) > tail(q), claim: "SARSA's online return above Q-learning's",
                           // Drawn from −100 up, as the book's figure: the first episodes fall far below.
                           curves: [("SARSA", sarsa.map { Swift.max($0, -100) }), ("Q-learning", q.map { Swift.max($0, -100) })],
-                          xLabel: "episodes", yLabel: "sum of rewards (from −100)")
+                          xLabel: "episodes", yLabel: "sum of rewards (from −100)").onAxes(x: 0...500, y: -100...(-25))
     }
 
     static func figure8_2() -> BookFigure {
@@ -217,6 +218,6 @@ extension SuttonBartoSuite {
                           ours: ours, book: book, tolerance: 3,
                           claimHolds: curves[0].1[1] > curves[1].1[1] && curves[1].1[1] > curves[2].1[1],
                           claim: "episode 2 takes \(second) steps for n = 0 / 5 / 50 (book ≈ 502 / 157 / 36): more planning, faster learning",
-                          curves: curves.map { (name: $0.0, values: $0.1) }, xLabel: "episodes", yLabel: "steps per episode")
+                          curves: curves.map { (name: $0.0, values: $0.1) }, xLabel: "episodes", yLabel: "steps per episode").onAxes(x: 2...50, y: 0...800)
     }
 }

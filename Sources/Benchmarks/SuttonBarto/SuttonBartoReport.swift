@@ -48,11 +48,17 @@ public enum SuttonBartoReport {
             let length = f.curves.map(\.values.count).max()!
             var csv = "x," + f.curves.map { "\"\($0.name)\"" }.joined(separator: ",") + "\n"
             for i in 0..<length {
-                csv += "\(i + 1)," + f.curves.map { i < $0.values.count ? String($0.values[i]) : "" }.joined(separator: ",") + "\n"
+                csv += "\(Int(f.firstX) + i)," + f.curves.map { i < $0.values.count ? String($0.values[i]) : "" }.joined(separator: ",") + "\n"
             }
             try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("\(f.id).csv"))
-            let svg = svgLineChart(title: f.title, xLabel: f.xLabel, yLabel: f.yLabel, curves: f.curves)
-            try writeAtomically(Data(svg.utf8), to: folder.appendingPathComponent("\(f.id).svg"))
+            // Points left of the book's axis are left out (Figure 8.2 starts at episode 2, as the book's).
+            let series = f.curves.map { curve in
+                let points = curve.values.enumerated().map { (f.firstX + Double($0.offset), $0.element) }
+                    .filter { $0.0 >= (f.xRange?.lowerBound ?? -.infinity) }
+                return Chart.Series(name: curve.name, x: points.map(\.0), y: points.map(\.1))
+            }
+            let chart = Chart(title: f.title, xLabel: f.xLabel, yLabel: f.yLabel, series: series, xRange: f.xRange, yRange: f.yRange)
+            try writeAtomically(Data(chart.svg().utf8), to: folder.appendingPathComponent("\(f.id).svg"))
         }
         try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("\(f.id).md"))
     }

@@ -22,6 +22,17 @@ public struct BookFigure: Sendable {
     public var grid: (rows: Int, columns: Int, ours: [Double], book: [Double?])?
     /// Lines of further results (a policy, say) for the report.
     public var notes: [String] = []
+    /// The book's axis ranges for the curves (nil: from the data).
+    public var xRange: ClosedRange<Double>?, yRange: ClosedRange<Double>?
+    /// The x of each curve's first value (1: the first step or episode; 0: before the first episode).
+    public var firstX = 1.0
+
+    /// The figure drawn on the book's axes.
+    func onAxes(x: ClosedRange<Double>? = nil, y: ClosedRange<Double>? = nil, firstX: Double = 1) -> BookFigure {
+        var figure = self
+        (figure.xRange, figure.yRange, figure.firstX) = (x, y, firstX)
+        return figure
+    }
 
     public init(id: String, title: String, ours: [(String, Double)], book: [(String, Double?)], tolerance: Double,
                 claimHolds: Bool, claim: String, curves: [(name: String, values: [Double])], xLabel: String, yLabel: String) {

@@ -7,7 +7,7 @@ let steps = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 1
 let folder = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : "runs/quickstart-ppo"
 
 let cartPole = EnvironmentReference("CartPole-v1")
-let ppo = try PPO(environment: cartPole.make(), config: .zoo(for: cartPole.id)!, seed: 0, totalSteps: steps)
+let ppo = try PPO(environment: cartPole.make(), config: .zoo(for: cartPole.id), seed: 0, totalSteps: steps)
 let run = RunDirectory(folder, environment: cartPole)
 try ppo.learn(run: run, callbacks: [EvalCallback(every: steps / 10, seed: 20_000, environment: cartPole)])
 
