@@ -19,12 +19,16 @@ public struct AgentEntry: Sendable {
 
     /// The entry for `Agent`, under `id`, with `adjust` applied to every configuration it hands out
     /// (Double DQN is DQN with `double_q` on).
-    public init<Agent: DeepAgent>(_ type: Agent.Type, id: String? = nil, summary: String,
+    public init<Agent: DeepAgent>(_ type: Agent.Type, id: String? = nil, summary: String, zooFile: String? = nil,
                                   adjust: @escaping @Sendable (inout Agent.Configuration) -> Void = { _ in }) {
         self.id = id ?? Agent.id
         self.summary = summary
         defaults = { var c = Agent.Configuration(); adjust(&c); return c }
-        tuned = { environmentID in var c = try Agent.Configuration.zoo(for: environmentID); adjust(&c); return c }
+        tuned = { environmentID in
+            var base = Agent.Configuration()
+            adjust(&base)
+            return try Agent.Configuration.zoo(for: environmentID, file: zooFile ?? Agent.Configuration.zooName, base: base)
+        }
         applyZooFile = { configuration, file, environmentID in
             guard let config = configuration as? Agent.Configuration else { return configuration }
             return try config.setting(zooFile: file, environmentID: environmentID)
@@ -56,6 +60,11 @@ public enum DeepAgents {
         AgentEntry(REINFORCE.self, summary: "REINFORCE with a learned baseline (Williams 1992)"),
         AgentEntry(DQN.self, summary: "Deep Q-Network (Mnih et al. 2015)"),
         AgentEntry(DQN.self, id: "double-dqn", summary: "Double DQN (van Hasselt et al. 2016)") { $0.doubleQ = true },
+        AgentEntry(SAC.self, summary: "Soft Actor-Critic with a learned temperature (Haarnoja et al. 2018)"),
+        AgentEntry(TD3.self, summary: "Twin Delayed DDPG (Fujimoto et al. 2018)"),
+        AgentEntry(TD3.self, id: "ddpg", summary: "Deep Deterministic Policy Gradient (Lillicrap et al. 2015)", zooFile: "ddpg") {
+            $0 = TD3Hyperparameters.ddpg
+        },
     ]
 
     public static var ids: [String] { all.map(\.id) }

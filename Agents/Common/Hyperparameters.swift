@@ -87,12 +87,13 @@ extension Hyperparameters {
     }
 
     /// The shipped tuned settings for `environmentID` (rl-baselines3-zoo's values, in its format).
-    public static func zoo(for environmentID: String) throws -> Self {
-        let file = try ZooPresets.file(zooName)
+    /// `file` names another shipped file (DDPG is TD3's configuration with hyperparams/ddpg.yml).
+    public static func zoo(for environmentID: String, file name: String = zooName, base: Self = Self()) throws -> Self {
+        let file = try ZooPresets.file(name)
         guard file.environmentIDs.contains(environmentID) else {
-            throw TrainingError.unsupported("no zoo preset for \(environmentID) (hyperparams/\(zooName).yml has \(file.environmentIDs.joined(separator: ", "))); use --preset default")
+            throw TrainingError.unsupported("no zoo preset for \(environmentID) (hyperparams/\(name).yml has \(file.environmentIDs.joined(separator: ", "))); use --preset default")
         }
-        return try Self().setting(zooFile: file, environmentID: environmentID)
+        return try base.setting(zooFile: file, environmentID: environmentID)
     }
 }
 
@@ -149,6 +150,8 @@ extension ParameterSet {
             object[name] = flag
         } else if Self.expected(for: name) == ParameterRange<Self>.flagExpectation, let flag = ["1": true, "0": false][text] {
             object[name] = flag
+        } else if current is String {
+            object[name] = text  // a field of words (SAC's ent_coef: auto); its range says which
         } else if text.hasPrefix("lin_") {
             object[name] = text
         } else if let number = Double(text), number.isFinite {

@@ -71,3 +71,23 @@ public struct ReplayBuffer {
         (self.rewards, self.terminated, self.count, self.position) = (rewards, terminated, count, position)
     }
 }
+
+// A replay buffer in a checkpoint: its five arrays under `replay.*`; count and position travel
+// in the agent's progress record.
+extension CheckpointBuilder {
+    mutating func addReplay(_ replay: ReplayBuffer) {
+        add(replay.observations, as: "replay.observations")
+        add(replay.nextObservations, as: "replay.next_observations")
+        add(replay.actions, as: "replay.actions")
+        add(replay.rewards, as: "replay.rewards")
+        add(replay.terminated, as: "replay.terminated")
+    }
+}
+
+extension CheckpointReader {
+    func loadReplay(into replay: inout ReplayBuffer, count: Int, position: Int) throws {
+        try replay.restore(observations: values("replay.observations"), nextObservations: values("replay.next_observations"),
+                           actions: values("replay.actions"), rewards: values("replay.rewards"),
+                           terminated: values("replay.terminated"), count: count, position: position)
+    }
+}

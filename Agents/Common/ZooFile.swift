@@ -62,7 +62,10 @@ public struct ZooFile: Sendable {
             }
             switch key {
             case "policy":
-                guard value.text == "MlpPolicy" else { throw unsupported("only 'MlpPolicy' is implemented, not '\(value.text)'") }
+                // MultiInputPolicy is SB3's policy for dict observations; goal tasks here are flat rows of them.
+                guard ["MlpPolicy", "MultiInputPolicy"].contains(value.text) else {
+                    throw unsupported("only 'MlpPolicy' (or 'MultiInputPolicy' on a goal task) is implemented, not '\(value.text)'")
+                }
             case "use_sde", "sde_sample_freq":
                 continue  // without gSDE (refused above) they change nothing
             case "use_rms_prop":
@@ -81,8 +84,28 @@ public struct ZooFile: Sendable {
                 }
             case "policy_kwargs":
                 settings += try Self.policySettings(value.text, activation: activation, unsupported)
-            case "env_wrapper", "frame_stack", "vec_env_wrapper", "callback", "env_kwargs", "replay_buffer_class",
-                 "replay_buffer_kwargs", "optimize_memory_usage", "monitor_kwargs", "normalize_kwargs":
+            case "noise_type":
+                // Gaussian exploration noise (TD3, DDPG); its scale is `noise_std`.
+                guard value.text == "normal" else { throw unsupported("only 'normal' action noise is implemented, not '\(value.text)'") }
+            case "noise_std":
+                settings.append("action_noise_std=\(value.text)")
+            case "replay_buffer_class":
+                guard value.text == "HerReplayBuffer" else { throw unsupported("only HerReplayBuffer is implemented, not '\(value.text)'") }
+                settings.append("her=true")
+            case "replay_buffer_kwargs":
+                // HER's dict(n_sampled_goal=4, goal_selection_strategy='future').
+                guard case .dictionary(let arguments)? = try? PythonLiteral.parse(value.text) else {
+                    throw unsupported("expected dict(n_sampled_goal=…, goal_selection_strategy=…), not \(value.text)")
+                }
+                for (name, argument) in arguments {
+                    switch (name, argument) {
+                    case ("n_sampled_goal", .number(let k)): settings.append("n_sampled_goal=\(ZooValue.number(k).text)")
+                    case ("goal_selection_strategy", .string(let strategy)): settings.append("goal_selection_strategy=\(strategy)")
+                    default: throw unsupported("replay_buffer_kwargs '\(name)' is not implemented")
+                    }
+                }
+            case "env_wrapper", "frame_stack", "vec_env_wrapper", "callback", "env_kwargs",
+                 "optimize_memory_usage", "monitor_kwargs", "normalize_kwargs":
                 throw unsupported("not implemented (an Athanor run takes the environment as registered)")
             default:
                 settings.append("\(key)=\(value.text)")
@@ -127,6 +150,7 @@ public struct ZooFile: Sendable {
                 settings.append("net_arch=\(try layerSizes(actor, unsupported))")
             case ("ortho_init", .bool(let flag)): settings.append("ortho_init=\(flag)")
             case ("log_std_init", .number(let number)): settings.append("log_std_init=\(number)")
+            case ("n_critics", .number(let number)): settings.append("n_critics=\(ZooValue.number(number).text)")
             case ("activation_fn", .name(let function)):
                 guard function == activation else { throw unsupported("activation_fn=\(function) is not implemented (this network uses \(activation))") }
             default: throw unsupported("policy_kwargs '\(name)' is not implemented")

@@ -35,6 +35,12 @@ public struct DQNHyperparameters: Hyperparameters {
     /// Double DQN: the online network picks the next action, the target network scores it.
     public var doubleQ = false
     public var dueling = false
+    /// Hindsight experience replay (SB3's `replay_buffer_class: HerReplayBuffer`) on a goal task.
+    public var her = false
+    /// HER's k: relabelled transitions per real one.
+    public var nSampledGoal = 4
+    /// HER's goals: future, final or episode.
+    public var goalSelectionStrategy = "future"
 
     public init() {}
 
@@ -63,6 +69,10 @@ public struct DQNHyperparameters: Hyperparameters {
         .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
         .flag("double_q", \.doubleQ),
         .flag("dueling", \.dueling),
+        .flag("her", \.her),
+        .integer("n_sampled_goal", \.nSampledGoal, 1...64),
+        ParameterRange("goal_selection_strategy", expected: "future, final or episode",
+                       accepts: { HindsightReplay.Strategy(rawValue: $0.goalSelectionStrategy) != nil }, value: \.goalSelectionStrategy),
     ] }
 }
 
@@ -82,6 +92,8 @@ public final class DQN: DeepAgent {
     private let optimizer: Adam
     private var environments: any BatchedEnvironment
     private var replay: ReplayBuffer
+    /// The episode index that relabels minibatches, with HER.
+    private var hindsight: HindsightReplay?
     private var generator: RandomGenerator
     private let actionCount: Int
 
@@ -106,6 +118,15 @@ public final class DQN: DeepAgent {
         environments = try environment.batched(copies: config.nEnvs)
         environments.reset(seed: seed)
         replay = ReplayBuffer(capacity: config.bufferSize, observationSize: size, actionSize: 1)
+        if config.her {
+            guard let goal = environment.goalModel else {
+                throw TrainingError.unsupported("her=true needs a goal-conditioned environment (BitFlip-v0, GoalGridworld-v0)")
+            }
+            guard config.nEnvs == 1 else { throw TrainingError.unsupported("her=true collects with n_envs=1, not \(config.nEnvs)") }
+            hindsight = HindsightReplay(capacity: config.bufferSize, goal: goal,
+                                        strategy: HindsightReplay.Strategy(rawValue: config.goalSelectionStrategy) ?? .future,
+                                        sampledGoals: config.nSampledGoal)
+        }
         explorationRate = config.explorationInitialEps
     }
 
@@ -140,8 +161,11 @@ public final class DQN: DeepAgent {
             let rewards = environments.rewards, terminated = environments.terminated, truncated = environments.truncated
             for i in 0..<n {
                 // An episode's last transition points at the observation it ended on.
+                let slot = replay.position, ended = terminated[i] || truncated[i]
+                hindsight?.willWrite(slot: slot)
                 replay.add(row: i, observations: observations, actions: actions, reward: rewards[i],
-                           nextObservations: terminated[i] || truncated[i] ? finals : next, terminated: terminated[i])
+                           nextObservations: ended ? finals : next, terminated: terminated[i])
+                hindsight?.didWrite(slot: slot, episodeEnded: ended)
             }
             stepsDone += n
             calls += 1
@@ -150,7 +174,7 @@ public final class DQN: DeepAgent {
         }
         // MARK: Train
         var losses: [Float] = []
-        if stepsDone > config.learningStarts {
+        if stepsDone > config.learningStarts && (hindsight?.validCount ?? 1) > 0 {
             let steps = config.gradientSteps >= 0 ? config.gradientSteps : config.trainFreq * n
             for _ in 0..<steps { losses.append(try gradientStep()) }
         }
@@ -165,10 +189,17 @@ public final class DQN: DeepAgent {
     /// target y computed with the target network θ̄ (the paper's squared error, as SB3 runs it).
     private func gradientStep() throws -> Float {
         optimizer.learningRate = Float(config.learningRate.value(progressRemaining: progressRemaining))
-        let batch = replay.sampleIndices(config.batchSize, using: &generator)
+        // Uniform minibatches, or with HER a share of them given goals the episodes achieved.
+        let batch: ReplayBatch
+        if let hindsight {
+            let slots = hindsight.sampleIndices(config.batchSize, stored: replay.count, using: &generator)
+            batch = hindsight.batch(from: replay, slots: slots, using: &generator)
+        } else {
+            batch = replay.batch(replay.sampleIndices(config.batchSize, using: &generator))
+        }
         let size = replay.observationSize, b = batch.count
-        let nextObservations = Tensor(gatherRows(replay.nextObservations, width: size, batch), shape: [b, size])
-        let observations = Tensor(gatherRows(replay.observations, width: size, batch), shape: [b, size])
+        let nextObservations = Tensor(batch.nextObservations, shape: [b, size])
+        let observations = Tensor(batch.observations, shape: [b, size])
         let (target, q) = evaluateTogether({
             // yⱼ = rⱼ + γ(1 − terminatedⱼ)·max_a′ Q̄(s′ⱼ, a′); Double DQN scores the online network's
             // choice instead, Q̄(s′ⱼ, argmax_a′ Q(s′ⱼ, a′)). No gradient flows into the target.
@@ -176,11 +207,11 @@ public final class DQN: DeepAgent {
                 let nextQ = targetNetwork(nextObservations)
                 let best = config.doubleQ ? nextQ.gather(alongLastAxis: qNetwork(nextObservations).argmax(alongAxis: 1))
                                           : nextQ.max(alongAxis: 1)
-                let notDone = Tensor(batch.map { 1 - replay.terminated[$0] })
-                return Tensor(batch.map { replay.rewards[$0] }) + Float(config.gamma) * notDone * best
+                let notDone = Tensor(batch.terminated.map { 1 - $0 })
+                return Tensor(batch.rewards) + Float(config.gamma) * notDone * best
             }
         }, {
-            qNetwork(observations).gather(alongLastAxis: batch.map { Int(replay.actions[$0]) })  // Q(sⱼ, aⱼ)
+            qNetwork(observations).gather(alongLastAxis: batch.actions.map { Int($0) })  // Q(sⱼ, aⱼ)
         })
         let loss = Loss.huber(q, target)
         let value = loss.item
@@ -223,6 +254,8 @@ public final class DQN: DeepAgent {
         var stepsDone: Int, calls: Int, gradientUpdates: Int, explorationRate: Double
         var replayCount: Int, replayPosition: Int
         var generator: RandomGenerator
+        /// HER's episode being collected (nil without HER).
+        var hindsightCurrentStart: Int?, hindsightCurrentLength: Int?
     }
 
     public func checkpoint() throws -> SafeTensors {
@@ -232,14 +265,16 @@ public final class DQN: DeepAgent {
         builder.add(qNetwork, as: "q_network")
         builder.add(targetNetwork, as: "target_network")
         builder.add(optimizer, as: "optimizer")
-        builder.add(replay.observations, as: "replay.observations")
-        builder.add(replay.nextObservations, as: "replay.next_observations")
-        builder.add(replay.actions, as: "replay.actions")
-        builder.add(replay.rewards, as: "replay.rewards")
-        builder.add(replay.terminated, as: "replay.terminated")
+        builder.addReplay(replay)
+        if let hindsight {
+            builder.add(hindsight.episodeStart.map(Float.init), as: "hindsight.episode_start")
+            builder.add(hindsight.episodeLength.map(Float.init), as: "hindsight.episode_length")
+        }
         try builder.add(json: Progress(stepsDone: stepsDone, calls: calls, gradientUpdates: gradientUpdates,
                                        explorationRate: explorationRate, replayCount: replay.count,
-                                       replayPosition: replay.position, generator: generator), as: "progress")
+                                       replayPosition: replay.position, generator: generator,
+                                       hindsightCurrentStart: hindsight?.currentStart,
+                                       hindsightCurrentLength: hindsight?.currentLength), as: "progress")
         builder.metadata["environments"] = String(decoding: try environments.snapshot(), as: UTF8.self)
         return builder.safeTensors
     }
@@ -256,11 +291,14 @@ public final class DQN: DeepAgent {
         guard (0...1).contains(progress.explorationRate) else {
             throw TrainingError.checkpoint("progress.exploration_rate = \(progress.explorationRate) is not in 0…1")
         }
-        try replay.restore(observations: reader.values("replay.observations"),
-                           nextObservations: reader.values("replay.next_observations"),
-                           actions: reader.values("replay.actions"), rewards: reader.values("replay.rewards"),
-                           terminated: reader.values("replay.terminated"),
-                           count: progress.replayCount, position: progress.replayPosition)
+        try reader.loadReplay(into: &replay, count: progress.replayCount, position: progress.replayPosition)
+        if hindsight != nil {
+            guard let start = progress.hindsightCurrentStart, let length = progress.hindsightCurrentLength else {
+                throw TrainingError.checkpoint("progress has no hindsight episode (was this run trained with her=true?)")
+            }
+            try hindsight?.restore(episodeStart: reader.values("hindsight.episode_start"),
+                                   episodeLength: reader.values("hindsight.episode_length"), currentStart: start, currentLength: length)
+        }
         try environments.restore(from: Data(try reader.string("environments").utf8))
         (stepsDone, calls, gradientUpdates) = (progress.stepsDone, progress.calls, progress.gradientUpdates)
         (explorationRate, generator) = (progress.explorationRate, progress.generator)

@@ -107,3 +107,43 @@ extension GoalGridworld: DynamicEnvironment {
         }.joined(separator: "\n")
     }
 }
+
+// Goal tasks are saved with their state and generator, so a checkpointed run resumes exactly.
+extension BitFlip: Codable {
+    enum CodingKeys: String, CodingKey { case bitCount, bits, goal, generator }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let count = try container.decode(Int.self, forKey: .bitCount)
+        let bits = try container.decode([Float].self, forKey: .bits), goal = try container.decode([Float].self, forKey: .goal)
+        guard count >= 1, bits.count == count, goal.count == count, (bits + goal).allSatisfy({ $0 == 0 || $0 == 1 }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.bits], debugDescription: "bits and goal must be \(count) zeros and ones"))
+        }
+        self.init(bits: count)
+        (self.bits, self.goal) = (bits, goal)
+        generator = try container.decode(RandomGenerator.self, forKey: .generator)
+    }
+}
+
+extension GoalGridworld: Codable {
+    enum CodingKeys: String, CodingKey { case size, position, goal, generator }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(size: try container.decode(Int.self, forKey: .size))
+        let position = try container.decode([Int].self, forKey: .position), goal = try container.decode([Int].self, forKey: .goal)
+        guard position.count == 2, goal.count == 2, (position + goal).allSatisfy((0..<size).contains) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.position], debugDescription: "cells must lie on the \(size)×\(size) grid"))
+        }
+        (self.position, self.goal) = ((position[0], position[1]), (goal[0], goal[1]))
+        generator = try container.decode(RandomGenerator.self, forKey: .generator)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(size, forKey: .size)
+        try container.encode([position.row, position.column], forKey: .position)
+        try container.encode([goal.row, goal.column], forKey: .goal)
+        try container.encode(generator, forKey: .generator)
+    }
+}

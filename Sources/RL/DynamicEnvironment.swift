@@ -45,6 +45,8 @@ public protocol DynamicEnvironment {
     var scene: any Scene { get }
     /// The full model, for tabular environments.
     var tabularModel: (any TabularMDP)? { get }
+    /// The goal layout and reward function, for goal-conditioned tasks (hindsight relabelling).
+    var goalModel: GoalModel? { get }
     /// Copies of this environment stepped together, for deep agents.
     func makeBatched(copies: Int, threads: Int) throws -> any BatchedEnvironment
 }
@@ -69,6 +71,7 @@ extension DynamicEnvironment where Self: Environment, Observation: FlatObservati
     }
 
     public var tabularModel: (any TabularMDP)? { nil }
+    public var goalModel: GoalModel? { nil }
 }
 
 extension DynamicEnvironment where Self: Environment, Observation: FlatObservation, Action: FlatAction {
@@ -86,4 +89,8 @@ extension DynamicEnvironment where Self: Environment & StateSettable, Observatio
 
 extension DynamicEnvironment where Self: Environment & TabularMDP, Observation: FlatObservation, Action: FlatAction {
     public var tabularModel: (any TabularMDP)? { self }
+}
+
+extension DynamicEnvironment where Self: GoalEnvironment, Action: FlatAction {
+    public var goalModel: GoalModel? { makeGoalModel() }
 }

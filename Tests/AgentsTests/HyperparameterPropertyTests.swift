@@ -40,7 +40,8 @@ struct HyperparameterField: Sendable, CustomTestStringConvertible {
     }
 
     static let every: [Self] = all(PPOHyperparameters()) + all(A2CHyperparameters()) + all(REINFORCEHyperparameters())
-        + all(DQNHyperparameters()) + all(TabularHyperparameters()) + all(BanditHyperparameters())
+        + all(DQNHyperparameters()) + all(SACHyperparameters()) + all(TD3Hyperparameters())
+        + all(TabularHyperparameters()) + all(BanditHyperparameters())
 }
 
 /// A hyper-parameter type's declared ranges beside the fields it writes to JSON.
@@ -58,7 +59,8 @@ struct HyperparameterType: Sendable, CustomTestStringConvertible {
 
     static let every = [
         Self(PPOHyperparameters()), Self(A2CHyperparameters()), Self(REINFORCEHyperparameters()),
-        Self(DQNHyperparameters()), Self(TabularHyperparameters()), Self(BanditHyperparameters()),
+        Self(DQNHyperparameters()), Self(SACHyperparameters()), Self(TD3Hyperparameters()),
+        Self(TabularHyperparameters()), Self(BanditHyperparameters()),
     ]
 }
 

@@ -32,6 +32,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     exercise(A2CHyperparameters.self, A2CHyperparameters(), lines: lines, text: text, verbose: verbose)
     exercise(REINFORCEHyperparameters.self, REINFORCEHyperparameters(), lines: lines, text: text, verbose: verbose)
     exercise(DQNHyperparameters.self, DQNHyperparameters(), lines: lines, text: text, verbose: verbose)
+    exercise(SACHyperparameters.self, SACHyperparameters(), lines: lines, text: text, verbose: verbose)
+    exercise(TD3Hyperparameters.self, TD3Hyperparameters(), lines: lines, text: text, verbose: verbose)
     exercise(TabularHyperparameters.self, TabularHyperparameters(), lines: lines, text: text, verbose: verbose)
     exercise(BanditHyperparameters.self, BanditHyperparameters(), lines: lines, text: text, verbose: verbose)
     return 0

@@ -25,5 +25,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     apply(PPOHyperparameters.self, file, verbose: verbose)
     apply(A2CHyperparameters.self, file, verbose: verbose)
     apply(DQNHyperparameters.self, file, verbose: verbose)
+    apply(SACHyperparameters.self, file, verbose: verbose)
+    apply(TD3Hyperparameters.self, file, verbose: verbose)
     return 0
 }

@@ -61,4 +61,5 @@ extension EpisodeStatistics: DynamicEnvironment where Base: DynamicEnvironment, 
     public var scene: any Scene { base.scene }
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
+    public var goalModel: GoalModel? { base.goalModel }
 }

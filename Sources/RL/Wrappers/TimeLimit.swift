@@ -44,6 +44,7 @@ extension TimeLimit: DynamicEnvironment where Base: DynamicEnvironment, Base.Obs
     public var scene: any Scene { base.scene }
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
+    public var goalModel: GoalModel? { base.goalModel }
 }
 
 // A time-limited environment is saved with its step count, so a resumed run truncates on time.

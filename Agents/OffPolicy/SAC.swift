@@ -1,0 +1,282 @@
+// Soft Actor-Critic — Haarnoja, Zhou, Abbeel & Levine (2018), "Soft Actor-Critic: Off-Policy
+// Maximum Entropy Deep Reinforcement Learning with a Stochastic Actor", arXiv:1801.01290, with
+// the learned temperature of Haarnoja et al. (2018), "Soft Actor-Critic Algorithms and
+// Applications", arXiv:1812.05905 — as Stable-Baselines3 runs it: two critics and their Polyak
+// targets, a tanh-squashed Gaussian actor, one gradient step per environment step.
+import Foundation
+import NN
+import RL
+import Tensor
+
+// MARK: - Hyper-parameters
+
+/// SB3's defaults; `zoo(for:)` reads rl-baselines3-zoo's settings from hyperparams/sac.yml.
+public struct SACHyperparameters: Hyperparameters {
+    public var nEnvs = 1
+    public var nTimesteps = 1_000_000
+    public var learningRate = ScheduledValue.constant(3e-4)
+    public var bufferSize = 1_000_000
+    /// Uniformly random actions until then (SB3: `learning_starts`).
+    public var learningStarts = 100
+    public var batchSize = 256
+    /// Polyak coefficient of the target critics.
+    public var tau = 0.005
+    public var gamma = 0.99
+    public var trainFreq = 1
+    /// Gradient steps after each collection of `train_freq` steps (−1: as many as steps collected).
+    public var gradientSteps = 1
+    /// The temperature α: "auto" (learned from 1), "auto_X" (learned from X) or a fixed number.
+    public var entCoef = "auto"
+    /// The entropy the learned α aims for; none: −dim(A), SB3's "auto".
+    public var targetEntropy: Double?
+    public var targetUpdateInterval = 1
+    public var netArch = [256, 256]
+
+    public init() {}
+
+    /// The zoo's settings are in hyperparams/sac.yml (`zoo(for:)`); SB3's networks use ReLU.
+    public static let zooName = "sac"
+    public static let activationFunction = "nn.ReLU"
+    public static var optionalNames: [String] { ["target_entropy"] }
+
+    public static var ranges: [ParameterRange<Self>] { [
+        .integer("n_envs", \.nEnvs, 1...Limits.environments),
+        .integer("n_timesteps", \.nTimesteps, 1...Limits.steps),
+        .schedule("learning_rate", \.learningRate, .above(0, upTo: 1)),
+        .integer("buffer_size", \.bufferSize, 1...Limits.steps),
+        .integer("learning_starts", \.learningStarts, 0...Limits.steps),
+        .integer("batch_size", \.batchSize, 1...Limits.batch),
+        .number("tau", \.tau, .above(0, upTo: 1)),
+        .number("gamma", \.gamma, .closed(0, 1)),
+        .integer("train_freq", \.trainFreq, 1...Limits.steps),
+        .integer("gradient_steps", \.gradientSteps, -1...Limits.batch),
+        ParameterRange("ent_coef", expected: "auto, auto_<initial value> or a positive number",
+                       accepts: { (try? Temperature($0.entCoef)) != nil }, value: \.entCoef),
+        .optionalNumber("target_entropy", \.targetEntropy, .closed(-1e6, 1e6)),
+        .integer("target_update_interval", \.targetUpdateInterval, 1...Limits.steps),
+        .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
+    ] }
+}
+
+/// What `ent_coef` says: a learned temperature and where it starts, or a fixed one.
+struct Temperature {
+    let learned: Bool, initial: Double
+
+    init(_ text: String) throws {
+        if text == "auto" { (learned, initial) = (true, 1); return }
+        let number = Double(text.hasPrefix("auto_") ? String(text.dropFirst(5)) : text)
+        guard let number, number.isFinite, number > 0 else { throw HyperparameterError.invalid(name: "ent_coef", value: text, expected: "") }
+        (learned, initial) = (text.hasPrefix("auto_"), number)
+    }
+}
+
+// MARK: - Agent
+
+public final class SAC: DeepAgent {
+    public static let id = "sac"
+    public let config: SACHyperparameters
+    public let actor: SquashedGaussianActor
+    public let critic: ContinuousCritic
+    public let criticTarget: ContinuousCritic
+    /// log α, learned when `ent_coef` is auto.
+    public let logAlpha: Parameter
+    public let totalSteps: Int
+    public let seed: UInt64
+    public private(set) var stepsDone = 0
+    private var gradientUpdates = 0
+    private let temperature: Temperature
+    private let targetEntropy: Float
+    private let actorOptimizer: Adam, criticOptimizer: Adam, alphaOptimizer: Adam
+    private var environments: any BatchedEnvironment
+    private var replay: ReplayBuffer
+    private var generator: RandomGenerator
+    private let scale: ActionScale
+
+    public init(environment: any DynamicEnvironment, config: SACHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
+        try config.validate()
+        scale = try ActionScale(environment.actionSpace)
+        (self.config, self.seed, self.totalSteps) = (config, seed, totalSteps ?? config.nTimesteps)
+        temperature = try Temperature(config.entCoef)
+        targetEntropy = Float(config.targetEntropy ?? -Double(scale.dimension))
+        let size = environment.observationSpace.flatCount, actions = scale.dimension
+        try MemoryBudget.check("buffer_size=\(config.bufferSize)", count: config.bufferSize,
+                               bytesEach: (2 * size + actions + 2) * MemoryLayout<Float>.size)
+        try MemoryBudget.checkNetworks(layers: config.netArch, inputs: size + actions, outputs: 2 * actions, copies: 5, batch: config.batchSize)
+        generator = RandomGenerator(seed: seed)
+        actor = SquashedGaussianActor(observationSize: size, actionSize: actions, hidden: config.netArch, using: &generator)
+        critic = ContinuousCritic(observationSize: size, actionSize: actions, hidden: config.netArch, count: 2, using: &generator)
+        criticTarget = ContinuousCritic(observationSize: size, actionSize: actions, hidden: config.netArch, count: 2, using: &generator)
+        polyakUpdate(criticTarget, from: critic, tau: 1)
+        logAlpha = Parameter(Tensor([Float(Foundation.log(temperature.initial))]))
+        let rate = Float(config.learningRate.initial)
+        (actorOptimizer, criticOptimizer, alphaOptimizer) = (Adam(actor.parameters, learningRate: rate),
+                                                             Adam(critic.parameters, learningRate: rate),
+                                                             Adam([logAlpha], learningRate: rate))
+        environments = try environment.batched(copies: config.nEnvs)
+        environments.reset(seed: seed)
+        replay = ReplayBuffer(capacity: config.bufferSize, observationSize: size, actionSize: actions)
+    }
+
+    private func noise(_ rows: Int) -> [Float] { (0..<(rows * scale.dimension)).map { _ in generator.nextNormal() } }
+
+    public func iterate() throws -> TrainingReport {
+        // MARK: Collect train_freq steps (uniform actions before learning_starts)
+        let n = environments.count, size = environments.observationSize, d = scale.dimension
+        var episodes: [EpisodeRecord] = []
+        for _ in 0..<config.trainFreq {
+            let observations = environments.observations
+            let actions: [Float] = stepsDone < config.learningStarts
+                ? (0..<(n * d)).map { _ in Float(generator.nextUniformDouble() * 2 - 1) }
+                : withoutGrad { actor.sample(Tensor(observations, shape: [n, size]), noise: noise(n)).actions.scalars }
+            environments.step(flatActions: scale.environmentActions(actions))
+            try ensureFiniteStep(of: environments, atStep: stepsDone)
+            episodes += environments.finishedEpisodes.map(\.record)
+            let next = environments.observations, finals = environments.finalObservations
+            for i in 0..<n {
+                let ended = environments.terminated[i] || environments.truncated[i]
+                replay.add(row: i, observations: observations, actions: actions, reward: environments.rewards[i],
+                           nextObservations: ended ? finals : next, terminated: environments.terminated[i])
+            }
+            stepsDone += n
+        }
+        // MARK: Train
+        var criticLosses: [Float] = [], actorLosses: [Float] = [], alphas: [Float] = []
+        if stepsDone > config.learningStarts {
+            let steps = config.gradientSteps >= 0 ? config.gradientSteps : config.trainFreq * n
+            for _ in 0..<steps {
+                let (criticLoss, actorLoss, alpha) = try gradientStep()
+                criticLosses.append(criticLoss); actorLosses.append(actorLoss); alphas.append(alpha)
+            }
+        }
+        return TrainingReport(steps: stepsDone, metrics: [
+            ("losses/qf_loss", mean(criticLosses)), ("losses/actor_loss", mean(actorLosses)), ("losses/alpha", mean(alphas)),
+            ("charts/learning_rate", config.learningRate.value(progressRemaining: progressRemaining)),
+        ], episodes: episodes)
+    }
+
+    /// One minibatch: the temperature, then the critics, then the actor, then the targets.
+    private func gradientStep() throws -> (critic: Float, actor: Float, alpha: Float) {
+        let rate = Float(config.learningRate.value(progressRemaining: progressRemaining))
+        for optimizer in [actorOptimizer, criticOptimizer, alphaOptimizer] { optimizer.learningRate = rate }
+        let batch = replay.sampleIndices(config.batchSize, using: &generator)
+        let size = replay.observationSize, d = replay.actionSize, b = batch.count
+        let observations = Tensor(gatherRows(replay.observations, width: size, batch), shape: [b, size])
+        let nextObservations = Tensor(gatherRows(replay.nextObservations, width: size, batch), shape: [b, size])
+        let actions = Tensor(gatherRows(replay.actions, width: d, batch), shape: [b, d])
+        let rewards = Tensor(batch.map { replay.rewards[$0] }), notDone = Tensor(batch.map { 1 - replay.terminated[$0] })
+
+        // ã ~ π(·|s), reparameterised: the actor's loss differentiates through it.
+        let (sampled, logProbability) = actor.sample(observations, noise: noise(b))
+        if temperature.learned {
+            let loss = alphaLoss(logProbability: logProbability)
+            alphaOptimizer.zeroGrad()
+            loss.backward()
+            alphaOptimizer.step()
+        }
+        let alpha = self.alpha
+        let target = softTarget(rewards: rewards, notDone: notDone, nextObservations: nextObservations, nextNoise: noise(b), alpha: alpha)
+        let qLoss = criticLoss(observations: observations, actions: actions, target: target)
+        try ensureFinite(qLoss.item, "the SAC critic loss at step \(stepsDone)")
+        criticOptimizer.zeroGrad()
+        qLoss.backward()
+        criticOptimizer.step()
+        let piLoss = actorLoss(observations: observations, sampled: sampled, logProbability: logProbability, alpha: alpha)
+        try ensureFinite(piLoss.item, "the SAC actor loss at step \(stepsDone)")
+        actorOptimizer.zeroGrad()
+        piLoss.backward()
+        actorOptimizer.step()
+        // θ̄ ← τθ + (1 − τ)θ̄
+        gradientUpdates += 1
+        if gradientUpdates % config.targetUpdateInterval == 0 { polyakUpdate(criticTarget, from: critic, tau: Float(config.tau)) }
+        return (qLoss.item, piLoss.item, alpha)
+    }
+
+    // MARK: - Losses
+
+    /// The temperature α: learned (exp log α) or fixed.
+    public var alpha: Float { temperature.learned ? Foundation.exp(logAlpha.value.item) : Float(temperature.initial) }
+
+    /// J(α) = E[−α (log π(ã|s) + H̄)], taken on log α as SB3 does.
+    public func alphaLoss(logProbability: Tensor) -> Tensor {
+        -(logAlpha.value * (logProbability.detached() + targetEntropy)).mean()
+    }
+
+    /// y = r + γ(1 − d)(minⱼ Q̄ⱼ(s′, a′) − α log π(a′|s′)), a′ ~ π(·|s′); no gradient.
+    public func softTarget(rewards: Tensor, notDone: Tensor, nextObservations: Tensor, nextNoise: [Float], alpha: Float) -> Tensor {
+        withoutGrad {
+            let (nextActions, nextLogProbability) = actor.sample(nextObservations, noise: nextNoise)
+            let nextQ = criticTarget(nextObservations, nextActions)
+            return rewards + Float(config.gamma) * notDone * (Tensor.minimum(nextQ[0], nextQ[1]) - alpha * nextLogProbability)
+        }
+    }
+
+    /// J(Q) = ½ Σᵢ E[(Qᵢ(s, a) − y)²].
+    public func criticLoss(observations: Tensor, actions: Tensor, target: Tensor) -> Tensor {
+        let q = critic(observations, actions)
+        return 0.5 * (Loss.meanSquaredError(q[0], target) + Loss.meanSquaredError(q[1], target))
+    }
+
+    /// J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)].
+    public func actorLoss(observations: Tensor, sampled: Tensor, logProbability: Tensor, alpha: Float) -> Tensor {
+        let q = critic(observations, sampled)
+        return (alpha * logProbability - Tensor.minimum(q[0], q[1])).mean()
+    }
+
+    public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
+        let input = Tensor(observation, shape: [1, observation.count])
+        let scaled = withoutGrad { deterministic ? actor.mode(input).scalars : actor.sample(input, noise: noise(1)).actions.scalars }
+        return scale.environmentActions(scaled)
+    }
+
+    /// No action probabilities to draw for a continuous policy; the value is min Q(s, μ).
+    public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?) {
+        let input = Tensor(observation, shape: [1, observation.count])
+        let q = withoutGrad { critic(input, actor.mode(input)) }
+        return ([], Double(Swift.min(q[0].item, q[1].item)))
+    }
+
+    // MARK: - Checkpoint
+
+    private struct Progress: Codable {
+        var stepsDone: Int, gradientUpdates: Int, replayCount: Int, replayPosition: Int
+        var generator: RandomGenerator
+    }
+
+    public func checkpoint() throws -> SafeTensors {
+        var builder = CheckpointBuilder()
+        builder.metadata["agent"] = Self.id
+        builder.metadata["hyperparameters"] = config.json
+        builder.add(actor, as: "actor")
+        builder.add(critic, as: "critic")
+        builder.add(criticTarget, as: "critic_target")
+        builder.add(logAlpha.value.scalars, as: "log_alpha")
+        builder.add(actorOptimizer, as: "actor_optimizer")
+        builder.add(criticOptimizer, as: "critic_optimizer")
+        builder.add(alphaOptimizer, as: "alpha_optimizer")
+        builder.addReplay(replay)
+        try builder.add(json: Progress(stepsDone: stepsDone, gradientUpdates: gradientUpdates, replayCount: replay.count,
+                                       replayPosition: replay.position, generator: generator), as: "progress")
+        builder.metadata["environments"] = String(decoding: try environments.snapshot(), as: UTF8.self)
+        return builder.safeTensors
+    }
+
+    public func restore(from checkpoint: SafeTensors) throws {
+        let reader = try CheckpointReader(checkpoint, agent: Self.id)
+        try reader.load(actor, from: "actor")
+        try reader.load(critic, from: "critic")
+        try reader.load(criticTarget, from: "critic_target")
+        let logAlphaValue = try reader.values("log_alpha")
+        guard logAlphaValue.count == 1, logAlphaValue[0].isFinite else { throw TrainingError.checkpoint("log_alpha is not one finite number") }
+        logAlpha.assign(Tensor(logAlphaValue))
+        try reader.load(actorOptimizer, from: "actor_optimizer")
+        try reader.load(criticOptimizer, from: "critic_optimizer")
+        try reader.load(alphaOptimizer, from: "alpha_optimizer")
+        let progress = try reader.json(Progress.self, "progress")
+        for (value, name) in [(progress.stepsDone, "steps_done"), (progress.gradientUpdates, "gradient_updates")] {
+            _ = try reader.count(value, "progress." + name)
+        }
+        try reader.loadReplay(into: &replay, count: progress.replayCount, position: progress.replayPosition)
+        try environments.restore(from: Data(try reader.string("environments").utf8))
+        (stepsDone, gradientUpdates, generator) = (progress.stepsDone, progress.gradientUpdates, progress.generator)
+    }
+}

@@ -1,0 +1,122 @@
+import Agents
+import Environments
+import Foundation
+import NN
+import RL
+import Training
+
+/// One run of `bench her`: DQN with or without hindsight replay on BitFlip-n, and the share of
+/// 100 deterministic episodes (fresh start and goal each) that reach the goal.
+public struct HERRun: Codable, Sendable {
+    public var bits: Int, her: Bool, seed: UInt64, steps: Int
+    public var wallSeconds: Double, success: Double
+    public var millisecondsPerStep: Double { 1000 * wallSeconds / Double(steps) }
+}
+
+/// The HER paper's bit-flipping experiment (Andrychowicz et al. 2017, §4.1, Figure 1): DQN with
+/// and without HER as n grows. Settings are those of the Stable-Baselines3 peer
+/// (`../shared/anchors/peers/her_bitflip.py`) so that the two tables compare run for run.
+public enum HERBenchmark {
+    public static let defaultBits = [8, 15, 25, 40, 50]
+
+    /// SB3's DQN settings in the peer script: one 256-unit layer, batch 128, lr 1e-3, γ 0.98,
+    /// ε to 0.02 over the first 20 %, a hard target update every 500 steps, one gradient step per step.
+    public static let settings = ["learning_starts=1000", "exploration_fraction=0.2", "exploration_final_eps=0.02",
+                                  "learning_rate=0.001", "batch_size=128", "gamma=0.98", "buffer_size=1000000",
+                                  "target_update_interval=500", "train_freq=1", "gradient_steps=1", "net_arch=256"]
+
+    public static func run(bits: Int, her: Bool, seed: UInt64, steps: Int) throws -> HERRun {
+        let environment = EnvironmentReference("BitFlip-v0", options: ["n": "\(bits)"])
+        let config = try DQNHyperparameters().setting(settings + (her ? ["her=true", "n_sampled_goal=4", "goal_selection_strategy=future"] : []))
+        let agent = try DQN(environment: environment.make(), config: config, seed: seed, totalSteps: steps)
+        let summary = try agent.learn()
+        // The same 100 evaluation episodes for every run (the generator seeded 1 000 000, as the peer's).
+        let result = try evaluatePolicy(on: environment.make(), episodes: 100, seed: 1_000_000) { agent.act($0, deterministic: true) }
+        // An episode that reaches the goal scores more than −n (−1 a step until then, 0 on arrival).
+        let success = Double(result.returns.filter { $0 > -Double(bits) }.count) / Double(result.returns.count)
+        return HERRun(bits: bits, her: her, seed: seed, steps: steps, wallSeconds: summary.wallSeconds, success: success)
+    }
+
+    /// The peer's runs (one JSON object per line: n, steps, seed, mode her|plain, success, ms_per_step).
+    public static func peerRuns(_ url: URL) -> [HERRun] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let n = object["n"] as? Int, let steps = object["steps"] as? Int, let seed = object["seed"] as? Int,
+                  let mode = object["mode"] as? String, let success = object["success"] as? Double,
+                  let learn = object["learn_s"] as? Double else { return nil }
+            return HERRun(bits: n, her: mode == "her", seed: UInt64(seed), steps: steps, wallSeconds: learn, success: success)
+        }
+    }
+}
+
+/// `Results/her/`: the table (success per seed, mean and range, beside the peer's), the figure
+/// (success rate against n, with and without HER, a band from the worst to the best seed) and
+/// the runs as CSV.
+public struct HERReport {
+    public let runs: [HERRun], peer: [HERRun]
+    public let peerSource: String
+
+    public init(runs: [HERRun], peer: [HERRun], peerSource: String) { (self.runs, self.peer, self.peerSource) = (runs, peer, peerSource) }
+
+    func rows(_ runs: [HERRun], her: Bool) -> [(bits: Int, successes: [Double], msPerStep: Double)] {
+        Set(runs.filter { $0.her == her }.map(\.bits)).sorted().map { n in
+            let group = runs.filter { $0.her == her && $0.bits == n }
+            return (n, group.map(\.success), group.map(\.millisecondsPerStep).reduce(0, +) / Double(group.count))
+        }
+    }
+
+    public func markdownTable() -> String {
+        var md = "| n bits | DQN | steps | success per seed | mean [min, max] | ms / step | SB3 (same settings) success per seed | SB3 ms / step | speed-up |\n"
+        md += "|---:|---|---:|---|---:|---:|---|---:|---:|\n"
+        for her in [true, false] {
+            for row in rows(runs, her: her) {
+                let steps = runs.first { $0.bits == row.bits && $0.her == her }?.steps ?? 0
+                let theirs = peer.filter { $0.bits == row.bits && $0.her == her && $0.steps == steps }
+                let mean = row.successes.reduce(0, +) / Double(row.successes.count)
+                let peerMs = theirs.isEmpty ? Double.nan : theirs.map(\.millisecondsPerStep).reduce(0, +) / Double(theirs.count)
+                md += "| \(row.bits) | \(her ? "+ HER" : "plain") | \(steps) | \(row.successes.map { String(format: "%.2f", $0) }.joined(separator: ", ")) | "
+                md += String(format: "%.2f [%.2f, %.2f]", mean, row.successes.min() ?? .nan, row.successes.max() ?? .nan)
+                md += String(format: " | %.2f | ", row.msPerStep)
+                md += theirs.isEmpty ? "— | — | — |\n"
+                    : theirs.map { String(format: "%.2f", $0.success) }.joined(separator: ", ") + String(format: " | %.2f | %.1f× |\n", peerMs, peerMs / row.msPerStep)
+            }
+        }
+        return md
+    }
+
+    public var chart: Chart {
+        func series(_ name: String, _ runs: [HERRun], her: Bool) -> Chart.Series? {
+            let rows = rows(runs, her: her)
+            guard !rows.isEmpty else { return nil }
+            return Chart.Series(name: name, x: rows.map { Double($0.bits) }, y: rows.map { $0.successes.reduce(0, +) / Double($0.successes.count) },
+                                band: (rows.map { $0.successes.min() ?? 0 }, rows.map { $0.successes.max() ?? 0 }))
+        }
+        let all = [series("DQN + HER", runs, her: true), series("DQN", runs, her: false),
+                   series("SB3 DQN + HER", peer, her: true), series("SB3 DQN", peer, her: false)].compactMap { $0 }
+        return Chart(title: "Bit flipping: success rate against the number of bits (HER paper, Fig. 1)", xLabel: "n bits",
+                     yLabel: "success rate", series: all, xRange: 0...50, yRange: 0...1,
+                     caption: "Lines: mean over seeds; bands: worst to best seed. 100 deterministic episodes per run.")
+    }
+
+    public func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let seeds = Set(runs.map(\.seed)).count
+        var md = "# HER: bit flipping with and without hindsight experience replay\n\n\(Provenance.current.markdown)\n\n"
+        md += "Regenerate: `athanor bench her` (\(seeds) seeds per cell). Task: BitFlip-n (Andrychowicz et al. 2017, §4.1): n bits "
+        md += "and a target pattern drawn at reset, action i flips bit i, reward −1 until the bits equal the target, episodes of n steps. "
+        md += "DQN with the settings of the Stable-Baselines3 peer script (`../shared/anchors/peers/her_bitflip.py`: one 256-unit "
+        md += "layer, batch 128, learning rate 1e-3, γ = 0.98, ε → 0.02 over 20 %, target copied every 500 steps, one gradient step "
+        md += "per step); HER with the `future` strategy and k = 4, relabelled at sampling time as SB3's `HerReplayBuffer`. "
+        md += "Success: the share of 100 deterministic episodes that reach the goal. The paper: \"DQN without HER can only solve the "
+        md += "task for n ≤ 13 while DQN with HER easily solves the task for n up to 50\" (with far more episodes than here). "
+        md += "SB3 figures: \(peerSource), measured on this machine kind, one PyTorch thread; ms / step is training wall time "
+        md += "per environment step (ours: `learn`, one BLAS thread).\n\n"
+        md += markdownTable() + "\n![success against n](her.svg)\n"
+        try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
+        var csv = "bits,her,seed,steps,wall_s,success\n"
+        for r in runs { csv += "\(r.bits),\(r.her),\(r.seed),\(r.steps),\(r.wallSeconds),\(r.success)\n" }
+        try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
+        try writeAtomically(Data(chart.svg().utf8), to: folder.appendingPathComponent("her.svg"))
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+
+extension Bench {
+    struct HER: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "her",
+            abstract: "DQN with and without hindsight experience replay on BitFlip-n; writes Results/her/.",
+            discussion: """
+                For each n (--bits) and seed, DQN trains --steps steps with the Stable-Baselines3 peer's settings, with \\
+                HER (future, k = 4) and without; success is the share of 100 deterministic episodes that reach the \\
+                goal. The table and figure put the peer's runs (--peer, one JSON line per run) beside ours.
+                """
+        )
+        @Option(help: "Numbers of bits, comma-separated.") var bits = HERBenchmark.defaultBits.map(String.init).joined(separator: ",")
+        @Option(help: "Seeds per cell.") var seeds = 3
+        @Option(help: "Environment steps per run (the peer's: 50000).") var steps = 50_000
+        @Option(help: "The Stable-Baselines3 peer's runs (JSON lines).") var peer = "../shared/anchors/peers/her_results.jsonl"
+        @Option(help: "Output folder.") var output = "Results/her"
+
+        func validate() throws {
+            guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
+            guard (1_001...10_000_000).contains(steps) else { throw ValidationError("--steps must be in 1001…10000000 (learning starts at 1000)") }
+            guard let list = parsedBits, !list.isEmpty, list.allSatisfy({ (1...1024).contains($0) }) else {
+                throw ValidationError("--bits must be numbers in 1…1024 separated by commas, not '\(bits)'")
+            }
+        }
+
+        var parsedBits: [Int]? {
+            let items = bits.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            return items.contains(nil) ? nil : items.compactMap { $0 }
+        }
+
+        func run() throws {
+            var runs: [HERRun] = []
+            for n in parsedBits ?? [] {
+                for her in [true, false] {
+                    for seed in 0..<UInt64(seeds) {
+                        let r = try HERBenchmark.run(bits: n, her: her, seed: seed, steps: steps)
+                        runs.append(r)
+                        log(String(format: "athanor bench her: n=%d %@ seed %llu: success %.2f in %.1f s", n, her ? "HER" : "plain", seed, r.success, r.wallSeconds))
+                    }
+                }
+            }
+            let peerURL = URL(fileURLWithPath: peer)
+            let report = HERReport(runs: runs, peer: HERBenchmark.peerRuns(peerURL), peerSource: "`\(peer)`")
+            try report.write(to: URL(fileURLWithPath: output))
+            print(report.markdownTable())
+            print("tables in \(output)/")
+        }
+    }
+}
