@@ -91,3 +91,27 @@ extension CheckpointReader {
                            terminated: values("replay.terminated"), count: count, position: position)
     }
 }
+
+extension ReplayBuffer {
+    /// Stores the step every copy of `environments` just took from `observations` with `actions`
+    /// (rows of each): an episode's last transition points at the observation it ended on, and
+    /// `hindsight`, if any, learns where episodes begin and end.
+    public mutating func addStep(observations: [Float], actions: [Float], of environments: any BatchedEnvironment,
+                                 hindsight: inout HindsightReplay?) {
+        let next = environments.observations, finals = environments.finalObservations
+        let rewards = environments.rewards, terminated = environments.terminated, truncated = environments.truncated
+        for i in 0..<environments.count {
+            let slot = position, ended = terminated[i] || truncated[i]
+            hindsight?.willWrite(slot: slot)
+            add(row: i, observations: observations, actions: actions, reward: rewards[i],
+                nextObservations: ended ? finals : next, terminated: terminated[i])
+            hindsight?.didWrite(slot: slot, episodeEnded: ended)
+        }
+    }
+
+    /// As above, without hindsight relabelling.
+    public mutating func addStep(observations: [Float], actions: [Float], of environments: any BatchedEnvironment) {
+        var none: HindsightReplay? = nil
+        addStep(observations: observations, actions: actions, of: environments, hindsight: &none)
+    }
+}

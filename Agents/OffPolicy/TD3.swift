@@ -128,12 +128,7 @@ public final class TD3: DeepAgent {
             environments.step(flatActions: scale.environmentActions(actions))
             try ensureFiniteStep(of: environments, atStep: stepsDone)
             episodes += environments.finishedEpisodes.map(\.record)
-            let next = environments.observations, finals = environments.finalObservations
-            for i in 0..<n {
-                let ended = environments.terminated[i] || environments.truncated[i]
-                replay.add(row: i, observations: observations, actions: actions, reward: environments.rewards[i],
-                           nextObservations: ended ? finals : next, terminated: environments.terminated[i])
-            }
+            replay.addStep(observations: observations, actions: actions, of: environments)
             stepsDone += n
         }
         // MARK: Train

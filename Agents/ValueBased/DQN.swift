@@ -157,16 +157,7 @@ public final class DQN: DeepAgent {
             environments.step(flatActions: actions)
             try ensureFiniteStep(of: environments, atStep: stepsDone)
             episodes += environments.finishedEpisodes.map(\.record)
-            let next = environments.observations, finals = environments.finalObservations
-            let rewards = environments.rewards, terminated = environments.terminated, truncated = environments.truncated
-            for i in 0..<n {
-                // An episode's last transition points at the observation it ended on.
-                let slot = replay.position, ended = terminated[i] || truncated[i]
-                hindsight?.willWrite(slot: slot)
-                replay.add(row: i, observations: observations, actions: actions, reward: rewards[i],
-                           nextObservations: ended ? finals : next, terminated: terminated[i])
-                hindsight?.didWrite(slot: slot, episodeEnded: ended)
-            }
+            replay.addStep(observations: observations, actions: actions, of: environments, hindsight: &hindsight)
             stepsDone += n
             calls += 1
             if calls % Swift.max(config.targetUpdateInterval / n, 1) == 0 { updateTarget() }
