@@ -217,11 +217,6 @@ public final class TD3: DeepAgent {
 
     // MARK: - Checkpoint
 
-    private struct Progress: Codable {
-        var stepsDone: Int, gradientUpdates: Int, replayCount: Int, replayPosition: Int
-        var generator: RandomGenerator
-    }
-
     public func checkpoint() throws -> SafeTensors {
         var builder = CheckpointBuilder()
         builder.metadata["agent"] = Self.id
@@ -232,10 +227,8 @@ public final class TD3: DeepAgent {
         builder.add(criticTarget, as: "critic_target")
         builder.add(actorOptimizer, as: "actor_optimizer")
         builder.add(criticOptimizer, as: "critic_optimizer")
-        builder.addReplay(replay)
-        try builder.add(json: Progress(stepsDone: stepsDone, gradientUpdates: gradientUpdates, replayCount: replay.count,
-                                       replayPosition: replay.position, generator: generator), as: "progress")
-        builder.metadata["environments"] = String(decoding: try environments.snapshot(), as: UTF8.self)
+        try builder.addOffPolicyState(stepsDone: stepsDone, gradientUpdates: gradientUpdates, replay: replay,
+                                      generator: generator, environments: environments)
         return builder.safeTensors
     }
 
@@ -247,12 +240,6 @@ public final class TD3: DeepAgent {
         try reader.load(criticTarget, from: "critic_target")
         try reader.load(actorOptimizer, from: "actor_optimizer")
         try reader.load(criticOptimizer, from: "critic_optimizer")
-        let progress = try reader.json(Progress.self, "progress")
-        for (value, name) in [(progress.stepsDone, "steps_done"), (progress.gradientUpdates, "gradient_updates")] {
-            _ = try reader.count(value, "progress." + name)
-        }
-        try reader.loadReplay(into: &replay, count: progress.replayCount, position: progress.replayPosition)
-        try environments.restore(from: Data(try reader.string("environments").utf8))
-        (stepsDone, gradientUpdates, generator) = (progress.stepsDone, progress.gradientUpdates, progress.generator)
+        (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(replay: &replay, environments: &environments)
     }
 }
