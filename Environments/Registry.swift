@@ -18,6 +18,13 @@ public let environments = EnvironmentRegistry([
         TimeLimit(MountainCar(goalVelocity: try options.double("goal_velocity", default: 0)), maxEpisodeSteps: 200)
     },
     EnvironmentSpec(
+        id: "MountainCarContinuous-v0", summary: "MountainCar with a force in [−1, 1] (continuous); −0.1·a² per step, +100 at the goal",
+        options: [.init("goal_velocity", default: "0", "velocity needed at the goal")],
+        maxEpisodeSteps: 999
+    ) { options in
+        TimeLimit(MountainCarContinuous(goalVelocity: try options.double("goal_velocity", default: 0)), maxEpisodeSteps: 999)
+    },
+    EnvironmentSpec(
         id: "Acrobot-v1", summary: "swing a two-link arm's tip above the bar (Sutton 1996); −1 per step",
         maxEpisodeSteps: 500
     ) { _ in TimeLimit(Acrobot(), maxEpisodeSteps: 500) },
@@ -132,6 +139,20 @@ public let environments = EnvironmentRegistry([
     ) { options in
         let size = try options.int("size", default: 8, in: 2...1024)
         return TimeLimit(GoalGridworld(size: size), maxEpisodeSteps: 4 * size)
+    },
+    EnvironmentSpec(
+        id: "PointMass-v0", summary: "push a point mass on [−1, 1]² into a goal disc (continuous); −1 until inside",
+        options: [.init("radius", default: "0.1", "goal disc radius (distance_threshold)")],
+        maxEpisodeSteps: 50
+    ) { options in
+        TimeLimit(PointMass(reward: .sparse, radius: Float(try options.double("radius", default: 0.1, in: 0.001...2))), maxEpisodeSteps: 50)
+    },
+    EnvironmentSpec(
+        id: "PointMassDense-v0", summary: "PointMass-v0 with the dense reward −‖position − goal‖",
+        options: [.init("radius", default: "0.1", "goal disc radius (distance_threshold)")],
+        maxEpisodeSteps: 50
+    ) { options in
+        TimeLimit(PointMass(reward: .dense, radius: Float(try options.double("radius", default: 0.1, in: 0.001...2))), maxEpisodeSteps: 50)
     },
     EnvironmentSpec(
         id: "RandomWalk-v0", summary: "Sutton & Barto Example 6.2: a five-state walk for prediction, +1 at the right end",

@@ -17,11 +17,13 @@ out.mkdir(parents=True, exist_ok=True)
 rng = np.random.default_rng(0)
 
 
-def run(env_id, start, policy, steps, continuous=False):
-    env = gym.make(env_id)
+def run(env_id, start, policy, steps, continuous=False, **options):
+    env = gym.make(env_id, **options)
     obs, _ = env.reset(seed=0)
     env.unwrapped.state = np.array(start, dtype=np.float64)
     record = {"id": env_id, "start": start, "actions": [], "steps": []}
+    if options:  # gym.make keyword arguments, as registry options (strings)
+        record["options"] = {k: str(v) for k, v in options.items()}
     obs = None
     for t in range(steps):
         a = policy(t, obs)
@@ -38,6 +40,8 @@ def run(env_id, start, policy, steps, continuous=False):
 alternate = lambda t, obs: t % 2
 random3 = [int(x) for x in rng.integers(0, 3, 500)]
 torques = [float(x) for x in rng.uniform(-3, 3, 200)]
+forces = [float(x) for x in rng.uniform(-2, 2, 999)]  # half of them outside [-1, 1], which Gymnasium clips
+bang_bang = lambda size: lambda t, obs: size if obs is None or obs[1] >= 0 else -size  # push along the velocity
 trajectories = [
     run("CartPole-v1", [0.01, 0.02, 0.03, 0.04], lambda t, obs: (t // 3) % 2, 60),
     run("CartPole-v1", [0.0, 0.0, 0.2, 0.0], lambda t, obs: 1, 40),
@@ -52,6 +56,15 @@ trajectories = [
     run("Acrobot-v1", [0.0, 0.0, 0.0, 0.0], lambda t, obs: 1 if obs is None else (2 if obs[5] > 0 else 0), 500),
     run("Pendulum-v1", [1.0, 0.5], lambda t, obs: torques[t], 200, continuous=True),
     run("Pendulum-v1", [-3.0, -7.9], lambda t, obs: torques[199 - t], 30, continuous=True),
+    # MountainCarContinuous keeps float32 state after each step (float64 after reset / a state set by hand).
+    run("MountainCarContinuous-v0", [-0.5, 0.0], bang_bang(1.0), 999, continuous=True),
+    run("MountainCarContinuous-v0", [-0.52, 0.0], bang_bang(1.7), 999, continuous=True),
+    run("MountainCarContinuous-v0", [-0.4, 0.0], lambda t, obs: forces[t], 999, continuous=True),
+    run("MountainCarContinuous-v0", [-1.19, -0.06], lambda t, obs: -1.5, 5, continuous=True),
+    # Past the goal into the right wall; terminated once the velocity is clipped to 0.07.
+    run("MountainCarContinuous-v0", [-0.52, 0.0], bang_bang(1.0), 999, continuous=True, goal_velocity=0.07),
+    # Just above the clipped 0.07: Python compares it in double, so the car sits at the wall.
+    run("MountainCarContinuous-v0", [-0.52, 0.0], bang_bang(1.0), 150, continuous=True, goal_velocity=0.0700000001),
 ]
 (out / "gymnasium_trajectories.json").write_text(json.dumps({"gymnasium": gym.__version__, "trajectories": trajectories}))
 
@@ -69,4 +82,4 @@ for env_id, kwargs in [("FrozenLake-v1", {"map_name": "4x4", "is_slippery": True
 (out / "gymnasium_tables.json").write_text(json.dumps({"gymnasium": gym.__version__, "tables": tables}))
 for t in trajectories:
     last = t["steps"][-1]
-    print(f'{t["id"]:16s} {len(t["steps"]):4d} steps, terminated={last["terminated"]} truncated={last["truncated"]}')
+    print(f'{t["id"]:24s} {len(t["steps"]):4d} steps, terminated={last["terminated"]} truncated={last["truncated"]}')

@@ -65,6 +65,7 @@ public enum DeepAgents {
         AgentEntry(TD3.self, id: "ddpg", summary: "Deep Deterministic Policy Gradient (Lillicrap et al. 2015)", zooFile: "ddpg") {
             $0 = TD3Hyperparameters.ddpg
         },
+        AgentEntry(GCBC.self, summary: "Goal-conditioned behaviour cloning on hindsight-relabelled experience (Ghosh et al. 2019)"),
     ]
 
     public static var ids: [String] { all.map(\.id) }

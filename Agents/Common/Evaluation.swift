@@ -5,6 +5,18 @@ import RL
 public struct EvaluationResult: Sendable, Equatable {
     public let returns: [Double]
     public let lengths: [Int]
+    /// Per episode, whether its last step reported `info["is_success"]` = 1 (goal tasks; empty
+    /// where the environment reports no success), as SB3's `evaluate_policy` counts it.
+    public var successes: [Bool] = []
+
+    public init(returns: [Double], lengths: [Int], successes: [Bool] = []) {
+        (self.returns, self.lengths, self.successes) = (returns, lengths, successes)
+    }
+
+    /// The share of successful episodes, or nil where the environment reports no success.
+    public var successRate: Double? {
+        successes.isEmpty ? nil : Double(successes.filter { $0 }.count) / Double(successes.count)
+    }
 
     public var mean: Double { returns.reduce(0, +) / Double(Swift.max(returns.count, 1)) }
     /// Population standard deviation, as NumPy's `std` (what SB3 prints).
@@ -20,7 +32,7 @@ public struct EvaluationResult: Sendable, Equatable {
 public func evaluatePolicy(on environment: any DynamicEnvironment, episodes: Int, seed: UInt64,
                            policy: ([Float]) -> [Float]) throws -> EvaluationResult {
     var env = environment
-    var returns: [Double] = [], lengths: [Int] = []
+    var returns: [Double] = [], lengths: [Int] = [], successes: [Bool] = []
     var observation = env.resetFlat(seed: seed).observation
     for _ in 0..<episodes {
         var total = 0.0, length = 0
@@ -28,12 +40,15 @@ public func evaluatePolicy(on environment: any DynamicEnvironment, episodes: Int
             let t = try env.stepFlat(policy(observation).map(Double.init))
             total += t.reward
             length += 1
-            if t.isLast { break }
+            if t.isLast {
+                if let success = t.info["is_success"]?.number { successes.append(success == 1) }
+                break
+            }
             observation = t.observation
         }
         returns.append(total)
         lengths.append(length)
         observation = env.resetFlat(seed: nil).observation
     }
-    return EvaluationResult(returns: returns, lengths: lengths)
+    return EvaluationResult(returns: returns, lengths: lengths, successes: successes.count == episodes ? successes : [])
 }

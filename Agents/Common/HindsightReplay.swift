@@ -101,18 +101,27 @@ public struct HindsightReplay {
     /// A minibatch of `slots` with hindsight goals in its first k/(k+1) rows: the desired goal of
     /// the observation and the next observation becomes the achieved goal after the chosen
     /// transition, and the reward is recomputed as r = R(achieved′, g′). Terminal flags stay.
-    public func batch(from replay: ReplayBuffer, slots: [Int], using generator: inout RandomGenerator) -> ReplayBatch {
+    /// `relabelling` overrides how many leading rows get hindsight goals (all of them, for GCBC).
+    public func batch(from replay: ReplayBuffer, slots: [Int], relabelling: Int? = nil,
+                      using generator: inout RandomGenerator) -> ReplayBatch {
         var batch = replay.batch(slots)
-        let relabelled = Int(Double(sampledGoals) / Double(sampledGoals + 1) * Double(slots.count))
+        let relabelled = Swift.min(relabelling ?? Int(Double(sampledGoals) / Double(sampledGoals + 1) * Double(slots.count)), slots.count)
         let width = replay.observationSize, achieved = goal.achievedRange, desired = goal.desiredRange
+        var newGoals: [Float] = [], nextAchieved: [Float] = []
+        newGoals.reserveCapacity(relabelled * goal.goalCount)
+        nextAchieved.reserveCapacity(relabelled * goal.goalCount)
         for (row, goalSlot) in goalSlots(for: slots.prefix(relabelled), using: &generator).enumerated() {
-            let newGoal = Array(replay.nextObservations[(goalSlot * width + achieved.lowerBound)..<(goalSlot * width + achieved.upperBound)])
+            let newGoal = replay.nextObservations[(goalSlot * width + achieved.lowerBound)..<(goalSlot * width + achieved.upperBound)]
             for (i, value) in newGoal.enumerated() {
                 batch.observations[row * width + desired.lowerBound + i] = value
                 batch.nextObservations[row * width + desired.lowerBound + i] = value
             }
-            let nextAchieved = Array(batch.nextObservations[(row * width + achieved.lowerBound)..<(row * width + achieved.upperBound)])
-            batch.rewards[row] = Float(goal.reward(nextAchieved, newGoal))
+            newGoals += newGoal
+            nextAchieved += batch.nextObservations[(row * width + achieved.lowerBound)..<(row * width + achieved.upperBound)]
+        }
+        // One vectorised compute_reward for every relabelled row.
+        if relabelled > 0 {
+            for (row, reward) in goal.computeReward(nextAchieved, newGoals).enumerated() { batch.rewards[row] = Float(reward) }
         }
         return batch
     }

@@ -11,7 +11,7 @@ import Tensor
 // MARK: - Hyper-parameters
 
 /// SB3's defaults; `zoo(for:)` reads rl-baselines3-zoo's settings from hyperparams/sac.yml.
-public struct SACHyperparameters: Hyperparameters {
+public struct SACHyperparameters: HindsightSettings {
     public var nEnvs = 1
     public var nTimesteps = 1_000_000
     public var learningRate = ScheduledValue.constant(3e-4)
@@ -31,6 +31,10 @@ public struct SACHyperparameters: Hyperparameters {
     public var targetEntropy: Double?
     public var targetUpdateInterval = 1
     public var netArch = [256, 256]
+    /// Hindsight experience replay on a goal task (SB3's `replay_buffer_class: HerReplayBuffer`).
+    public var her = false
+    public var nSampledGoal = 4
+    public var goalSelectionStrategy = "future"
 
     public init() {}
 
@@ -55,7 +59,7 @@ public struct SACHyperparameters: Hyperparameters {
         .optionalNumber("target_entropy", \.targetEntropy, .closed(-1e6, 1e6)),
         .integer("target_update_interval", \.targetUpdateInterval, 1...Limits.steps),
         .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
-    ] }
+    ] + hindsightRanges }
 }
 
 /// What `ent_coef` says: a learned temperature and where it starts, or a fixed one.
@@ -88,7 +92,8 @@ public final class SAC: DeepAgent {
     private let targetEntropy: Float
     private let actorOptimizer: Adam, criticOptimizer: Adam, alphaOptimizer: Adam
     private var environments: any BatchedEnvironment
-    private var replay: ReplayBuffer
+    /// The replay buffer, with HER's episode index.
+    private var memory: ReplayMemory
     private var generator: RandomGenerator
     private let scale: ActionScale
 
@@ -114,7 +119,7 @@ public final class SAC: DeepAgent {
                                                              Adam([logAlpha], learningRate: rate))
         environments = try environment.batched(copies: config.nEnvs)
         environments.reset(seed: seed)
-        replay = ReplayBuffer(capacity: config.bufferSize, observationSize: size, actionSize: actions)
+        memory = try ReplayMemory(config, environment: environment, actionSize: actions)
     }
 
     private func noise(_ rows: Int) -> [Float] { (0..<(rows * scale.dimension)).map { _ in generator.nextNormal() } }
@@ -131,12 +136,12 @@ public final class SAC: DeepAgent {
             environments.step(flatActions: scale.environmentActions(actions))
             try ensureFiniteStep(of: environments, atStep: stepsDone)
             episodes += environments.finishedEpisodes.map(\.record)
-            replay.addStep(observations: observations, actions: actions, of: environments)
+            memory.addStep(observations: observations, actions: actions, of: environments)
             stepsDone += n
         }
         // MARK: Train
         var criticLosses: [Float] = [], actorLosses: [Float] = [], alphas: [Float] = []
-        if stepsDone > config.learningStarts {
+        if stepsDone > config.learningStarts && memory.canSample {
             let steps = config.gradientSteps >= 0 ? config.gradientSteps : config.trainFreq * n
             for _ in 0..<steps {
                 let (criticLoss, actorLoss, alpha) = try gradientStep()
@@ -153,12 +158,13 @@ public final class SAC: DeepAgent {
     private func gradientStep() throws -> (critic: Float, actor: Float, alpha: Float) {
         let rate = Float(config.learningRate.value(progressRemaining: progressRemaining))
         for optimizer in [actorOptimizer, criticOptimizer, alphaOptimizer] { optimizer.learningRate = rate }
-        let batch = replay.sampleIndices(config.batchSize, using: &generator)
-        let size = replay.observationSize, d = replay.actionSize, b = batch.count
-        let observations = Tensor(gatherRows(replay.observations, width: size, batch), shape: [b, size])
-        let nextObservations = Tensor(gatherRows(replay.nextObservations, width: size, batch), shape: [b, size])
-        let actions = Tensor(gatherRows(replay.actions, width: d, batch), shape: [b, d])
-        let rewards = Tensor(batch.map { replay.rewards[$0] }), notDone = Tensor(batch.map { 1 - replay.terminated[$0] })
+        // Uniform minibatches, or with HER a share of them given goals the episodes achieved.
+        let batch = memory.sample(config.batchSize, using: &generator)
+        let size = memory.observationSize, d = memory.actionSize, b = batch.count
+        let observations = Tensor(batch.observations, shape: [b, size])
+        let nextObservations = Tensor(batch.nextObservations, shape: [b, size])
+        let actions = Tensor(batch.actions, shape: [b, d])
+        let rewards = Tensor(batch.rewards), notDone = Tensor(batch.terminated.map { 1 - $0 })
 
         // ã ~ π(·|s), reparameterised: the actor's loss differentiates through it.
         let (sampled, logProbability) = actor.sample(observations, noise: noise(b))
@@ -243,7 +249,7 @@ public final class SAC: DeepAgent {
         builder.add(actorOptimizer, as: "actor_optimizer")
         builder.add(criticOptimizer, as: "critic_optimizer")
         builder.add(alphaOptimizer, as: "alpha_optimizer")
-        try builder.addOffPolicyState(stepsDone: stepsDone, gradientUpdates: gradientUpdates, replay: replay,
+        try builder.addOffPolicyState(stepsDone: stepsDone, gradientUpdates: gradientUpdates, memory: memory,
                                       generator: generator, environments: environments)
         return builder.safeTensors
     }
@@ -259,6 +265,6 @@ public final class SAC: DeepAgent {
         try reader.load(actorOptimizer, from: "actor_optimizer")
         try reader.load(criticOptimizer, from: "critic_optimizer")
         try reader.load(alphaOptimizer, from: "alpha_optimizer")
-        (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(replay: &replay, environments: &environments)
+        (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(memory: &memory, environments: &environments)
     }
 }

@@ -12,7 +12,7 @@ import Tensor
 // MARK: - Hyper-parameters
 
 /// SB3's TD3 defaults; `zoo(for:)` reads hyperparams/td3.yml (or ddpg.yml for DDPG).
-public struct TD3Hyperparameters: Hyperparameters {
+public struct TD3Hyperparameters: HindsightSettings {
     public var nEnvs = 1
     public var nTimesteps = 1_000_000
     public var learningRate = ScheduledValue.constant(1e-3)
@@ -33,6 +33,10 @@ public struct TD3Hyperparameters: Hyperparameters {
     public var targetNoiseClip = 0.5
     public var nCritics = 2
     public var netArch = [400, 300]
+    /// Hindsight experience replay on a goal task (SB3's `replay_buffer_class: HerReplayBuffer`).
+    public var her = false
+    public var nSampledGoal = 4
+    public var goalSelectionStrategy = "future"
 
     public init() {}
 
@@ -66,7 +70,7 @@ public struct TD3Hyperparameters: Hyperparameters {
         .number("target_noise_clip", \.targetNoiseClip, .closed(0, 10)),
         .integer("n_critics", \.nCritics, 1...8),
         .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
-    ] }
+    ] + hindsightRanges }
 }
 
 // MARK: - Agent
@@ -83,7 +87,8 @@ public final class TD3: DeepAgent {
     private var gradientUpdates = 0
     private let actorOptimizer: Adam, criticOptimizer: Adam
     private var environments: any BatchedEnvironment
-    private var replay: ReplayBuffer
+    /// The replay buffer, with HER's episode index.
+    private var memory: ReplayMemory
     private var generator: RandomGenerator
     private let scale: ActionScale
 
@@ -107,7 +112,7 @@ public final class TD3: DeepAgent {
         (actorOptimizer, criticOptimizer) = (Adam(actor.parameters, learningRate: rate), Adam(critic.parameters, learningRate: rate))
         environments = try environment.batched(copies: config.nEnvs)
         environments.reset(seed: seed)
-        replay = ReplayBuffer(capacity: config.bufferSize, observationSize: size, actionSize: actions)
+        memory = try ReplayMemory(config, environment: environment, actionSize: actions)
     }
 
     public func iterate() throws -> TrainingReport {
@@ -128,12 +133,12 @@ public final class TD3: DeepAgent {
             environments.step(flatActions: scale.environmentActions(actions))
             try ensureFiniteStep(of: environments, atStep: stepsDone)
             episodes += environments.finishedEpisodes.map(\.record)
-            replay.addStep(observations: observations, actions: actions, of: environments)
+            memory.addStep(observations: observations, actions: actions, of: environments)
             stepsDone += n
         }
         // MARK: Train
         var criticLosses: [Float] = [], actorLosses: [Float] = []
-        if stepsDone > config.learningStarts {
+        if stepsDone > config.learningStarts && memory.canSample {
             let steps = config.gradientSteps >= 0 ? config.gradientSteps : config.trainFreq * n
             for _ in 0..<steps {
                 let (criticLoss, actorLoss) = try gradientStep()
@@ -152,12 +157,13 @@ public final class TD3: DeepAgent {
         let rate = Float(config.learningRate.value(progressRemaining: progressRemaining))
         (actorOptimizer.learningRate, criticOptimizer.learningRate) = (rate, rate)
         gradientUpdates += 1
-        let batch = replay.sampleIndices(config.batchSize, using: &generator)
-        let size = replay.observationSize, d = replay.actionSize, b = batch.count
-        let observations = Tensor(gatherRows(replay.observations, width: size, batch), shape: [b, size])
-        let nextObservations = Tensor(gatherRows(replay.nextObservations, width: size, batch), shape: [b, size])
-        let actions = Tensor(gatherRows(replay.actions, width: d, batch), shape: [b, d])
-        let rewards = Tensor(batch.map { replay.rewards[$0] }), notDone = Tensor(batch.map { 1 - replay.terminated[$0] })
+        // Uniform minibatches, or with HER a share of them given goals the episodes achieved.
+        let batch = memory.sample(config.batchSize, using: &generator)
+        let size = memory.observationSize, d = memory.actionSize, b = batch.count
+        let observations = Tensor(batch.observations, shape: [b, size])
+        let nextObservations = Tensor(batch.nextObservations, shape: [b, size])
+        let actions = Tensor(batch.actions, shape: [b, d])
+        let rewards = Tensor(batch.rewards), notDone = Tensor(batch.terminated.map { 1 - $0 })
         let smoothing = config.targetPolicyNoise > 0 ? (0..<(b * d)).map { _ in generator.nextNormal() } : [Float](repeating: 0, count: b * d)
 
         let target = clippedDoubleQTarget(rewards: rewards, notDone: notDone, nextObservations: nextObservations, noise: smoothing)
@@ -227,7 +233,7 @@ public final class TD3: DeepAgent {
         builder.add(criticTarget, as: "critic_target")
         builder.add(actorOptimizer, as: "actor_optimizer")
         builder.add(criticOptimizer, as: "critic_optimizer")
-        try builder.addOffPolicyState(stepsDone: stepsDone, gradientUpdates: gradientUpdates, replay: replay,
+        try builder.addOffPolicyState(stepsDone: stepsDone, gradientUpdates: gradientUpdates, memory: memory,
                                       generator: generator, environments: environments)
         return builder.safeTensors
     }
@@ -240,6 +246,6 @@ public final class TD3: DeepAgent {
         try reader.load(criticTarget, from: "critic_target")
         try reader.load(actorOptimizer, from: "actor_optimizer")
         try reader.load(criticOptimizer, from: "critic_optimizer")
-        (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(replay: &replay, environments: &environments)
+        (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(memory: &memory, environments: &environments)
     }
 }

@@ -11,7 +11,7 @@ import Tensor
 // MARK: - Hyper-parameters
 
 /// SB3's defaults; `zoo(for:)` gives rl-baselines3-zoo's tuned values (hyperparams/dqn.yml).
-public struct DQNHyperparameters: Hyperparameters {
+public struct DQNHyperparameters: HindsightSettings {
     public var nEnvs = 1
     public var nTimesteps = 1_000_000
     public var learningRate = ScheduledValue.constant(1e-4)
@@ -69,11 +69,7 @@ public struct DQNHyperparameters: Hyperparameters {
         .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
         .flag("double_q", \.doubleQ),
         .flag("dueling", \.dueling),
-        .flag("her", \.her),
-        .integer("n_sampled_goal", \.nSampledGoal, 1...64),
-        ParameterRange("goal_selection_strategy", expected: "future, final or episode",
-                       accepts: { HindsightReplay.Strategy(rawValue: $0.goalSelectionStrategy) != nil }, value: \.goalSelectionStrategy),
-    ] }
+    ] + hindsightRanges }
 }
 
 // MARK: - Agent
@@ -91,9 +87,8 @@ public final class DQN: DeepAgent {
     private var calls = 0, gradientUpdates = 0
     private let optimizer: Adam
     private var environments: any BatchedEnvironment
-    private var replay: ReplayBuffer
-    /// The episode index that relabels minibatches, with HER.
-    private var hindsight: HindsightReplay?
+    /// The replay buffer, with HER's episode index.
+    private var memory: ReplayMemory
     private var generator: RandomGenerator
     private let actionCount: Int
 
@@ -117,16 +112,7 @@ public final class DQN: DeepAgent {
         optimizer = Adam(qNetwork.parameters, learningRate: Float(config.learningRate.initial))
         environments = try environment.batched(copies: config.nEnvs)
         environments.reset(seed: seed)
-        replay = ReplayBuffer(capacity: config.bufferSize, observationSize: size, actionSize: 1)
-        if config.her {
-            guard let goal = environment.goalModel else {
-                throw TrainingError.unsupported("her=true needs a goal-conditioned environment (BitFlip-v0, GoalGridworld-v0)")
-            }
-            guard config.nEnvs == 1 else { throw TrainingError.unsupported("her=true collects with n_envs=1, not \(config.nEnvs)") }
-            hindsight = HindsightReplay(capacity: config.bufferSize, goal: goal,
-                                        strategy: HindsightReplay.Strategy(rawValue: config.goalSelectionStrategy) ?? .future,
-                                        sampledGoals: config.nSampledGoal)
-        }
+        memory = try ReplayMemory(config, environment: environment, actionSize: 1)
         explorationRate = config.explorationInitialEps
     }
 
@@ -157,7 +143,7 @@ public final class DQN: DeepAgent {
             environments.step(flatActions: actions)
             try ensureFiniteStep(of: environments, atStep: stepsDone)
             episodes += environments.finishedEpisodes.map(\.record)
-            replay.addStep(observations: observations, actions: actions, of: environments, hindsight: &hindsight)
+            memory.addStep(observations: observations, actions: actions, of: environments)
             stepsDone += n
             calls += 1
             if calls % Swift.max(config.targetUpdateInterval / n, 1) == 0 { updateTarget() }
@@ -165,7 +151,7 @@ public final class DQN: DeepAgent {
         }
         // MARK: Train
         var losses: [Float] = []
-        if stepsDone > config.learningStarts && (hindsight?.validCount ?? 1) > 0 {
+        if stepsDone > config.learningStarts && memory.canSample {
             let steps = config.gradientSteps >= 0 ? config.gradientSteps : config.trainFreq * n
             for _ in 0..<steps { losses.append(try gradientStep()) }
         }
@@ -181,14 +167,8 @@ public final class DQN: DeepAgent {
     private func gradientStep() throws -> Float {
         optimizer.learningRate = Float(config.learningRate.value(progressRemaining: progressRemaining))
         // Uniform minibatches, or with HER a share of them given goals the episodes achieved.
-        let batch: ReplayBatch
-        if let hindsight {
-            let slots = hindsight.sampleIndices(config.batchSize, stored: replay.count, using: &generator)
-            batch = hindsight.batch(from: replay, slots: slots, using: &generator)
-        } else {
-            batch = replay.batch(replay.sampleIndices(config.batchSize, using: &generator))
-        }
-        let size = replay.observationSize, b = batch.count
+        let batch = memory.sample(config.batchSize, using: &generator)
+        let size = memory.observationSize, b = batch.count
         let nextObservations = Tensor(batch.nextObservations, shape: [b, size])
         let observations = Tensor(batch.observations, shape: [b, size])
         let (target, q) = evaluateTogether({
@@ -256,16 +236,13 @@ public final class DQN: DeepAgent {
         builder.add(qNetwork, as: "q_network")
         builder.add(targetNetwork, as: "target_network")
         builder.add(optimizer, as: "optimizer")
-        builder.addReplay(replay)
-        if let hindsight {
-            builder.add(hindsight.episodeStart.map(Float.init), as: "hindsight.episode_start")
-            builder.add(hindsight.episodeLength.map(Float.init), as: "hindsight.episode_length")
-        }
+        builder.addMemory(memory)
+        let position = memory.position
         try builder.add(json: Progress(stepsDone: stepsDone, calls: calls, gradientUpdates: gradientUpdates,
-                                       explorationRate: explorationRate, replayCount: replay.count,
-                                       replayPosition: replay.position, generator: generator,
-                                       hindsightCurrentStart: hindsight?.currentStart,
-                                       hindsightCurrentLength: hindsight?.currentLength), as: "progress")
+                                       explorationRate: explorationRate, replayCount: position.replayCount,
+                                       replayPosition: position.replayPosition, generator: generator,
+                                       hindsightCurrentStart: position.hindsightCurrentStart,
+                                       hindsightCurrentLength: position.hindsightCurrentLength), as: "progress")
         builder.metadata["environments"] = String(decoding: try environments.snapshot(), as: UTF8.self)
         return builder.safeTensors
     }
@@ -282,14 +259,9 @@ public final class DQN: DeepAgent {
         guard (0...1).contains(progress.explorationRate) else {
             throw TrainingError.checkpoint("progress.exploration_rate = \(progress.explorationRate) is not in 0…1")
         }
-        try reader.loadReplay(into: &replay, count: progress.replayCount, position: progress.replayPosition)
-        if hindsight != nil {
-            guard let start = progress.hindsightCurrentStart, let length = progress.hindsightCurrentLength else {
-                throw TrainingError.checkpoint("progress has no hindsight episode (was this run trained with her=true?)")
-            }
-            try hindsight?.restore(episodeStart: reader.values("hindsight.episode_start"),
-                                   episodeLength: reader.values("hindsight.episode_length"), currentStart: start, currentLength: length)
-        }
+        try reader.loadMemory(into: &memory, at: ReplayMemoryPosition(
+            replayCount: progress.replayCount, replayPosition: progress.replayPosition,
+            hindsightCurrentStart: progress.hindsightCurrentStart, hindsightCurrentLength: progress.hindsightCurrentLength))
         try environments.restore(from: Data(try reader.string("environments").utf8))
         (stepsDone, calls, gradientUpdates) = (progress.stepsDone, progress.calls, progress.gradientUpdates)
         (explorationRate, generator) = (progress.explorationRate, progress.generator)

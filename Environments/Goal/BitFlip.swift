@@ -23,20 +23,28 @@ public struct BitFlip: GoalEnvironment {
 
     var observation: GoalObservation { GoalObservation(observation: bits, achievedGoal: bits, desiredGoal: goal) }
 
-    public func reward(achievedGoal: [Float], desiredGoal: [Float]) -> Double { achievedGoal == desiredGoal ? 0 : -1 }
+    public var goalCount: Int { bitCount }
+
+    /// 0 where the bits equal the goal, −1 elsewhere, row by row.
+    public func computeReward(achievedGoals: [Float], desiredGoals: [Float]) -> [Double] {
+        equalRows(achievedGoals, desiredGoals, width: bitCount).map { $0 ? 0 : -1 }
+    }
+
+    public func isSuccess(achievedGoal: [Float], desiredGoal: [Float]) -> Bool { achievedGoal == desiredGoal }
 
     public mutating func reset(seed: UInt64?) -> (observation: GoalObservation, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         bits = (0..<bitCount).map { _ in Float(generator.nextInt(below: 2)) }
         goal = (0..<bitCount).map { _ in Float(generator.nextInt(below: 2)) }
-        return (observation, Info())
+        return (observation, goalInfo(observation))
     }
 
     public mutating func step(_ action: Int) -> Transition<GoalObservation> {
         precondition((0..<bitCount).contains(action), "bit index must be 0..<\(bitCount), got \(action)")
         bits[action] = 1 - bits[action]
-        let reward = reward(achievedGoal: bits, desiredGoal: goal)
-        return Transition(observation: observation, reward: reward, terminated: reward == 0, truncated: false)
+        let observation = observation
+        return Transition(observation: observation, reward: bits == goal ? 0 : -1, terminated: bits == goal, truncated: false,
+                          info: goalInfo(observation))
     }
 }
 
@@ -71,14 +79,21 @@ public struct GoalGridworld: GoalEnvironment {
         return GoalObservation(observation: here, achievedGoal: here, desiredGoal: [Float(goal.row), Float(goal.column)])
     }
 
-    public func reward(achievedGoal: [Float], desiredGoal: [Float]) -> Double { achievedGoal == desiredGoal ? 0 : -1 }
+    public var goalCount: Int { 2 }
+
+    /// 0 on the goal cell, −1 elsewhere, row by row.
+    public func computeReward(achievedGoals: [Float], desiredGoals: [Float]) -> [Double] {
+        equalRows(achievedGoals, desiredGoals, width: 2).map { $0 ? 0 : -1 }
+    }
+
+    public func isSuccess(achievedGoal: [Float], desiredGoal: [Float]) -> Bool { achievedGoal == desiredGoal }
 
     public mutating func reset(seed: UInt64?) -> (observation: GoalObservation, info: Info) {
         if let seed { generator = RandomGenerator(seed: seed) }
         position = (0, 0)
         let cell = 1 + generator.nextInt(below: size * size - 1)  // any cell but the start
         goal = (cell / size, cell % size)
-        return (observation, Info())
+        return (observation, goalInfo(observation))
     }
 
     public mutating func step(_ action: Int) -> Transition<GoalObservation> {
@@ -86,9 +101,9 @@ public struct GoalGridworld: GoalEnvironment {
         let delta = [(-1, 0), (1, 0), (0, 1), (0, -1)][action]
         position = (Swift.min(Swift.max(position.row + delta.0, 0), size - 1),
                     Swift.min(Swift.max(position.column + delta.1, 0), size - 1))
-        let observation = observation
-        let reward = reward(achievedGoal: observation.achievedGoal, desiredGoal: observation.desiredGoal)
-        return Transition(observation: observation, reward: reward, terminated: reward == 0, truncated: false)
+        let observation = observation, reached = observation.achievedGoal == observation.desiredGoal
+        return Transition(observation: observation, reward: reached ? 0 : -1, terminated: reached, truncated: false,
+                          info: goalInfo(observation))
     }
 }
 
@@ -106,6 +121,12 @@ extension GoalGridworld: DynamicEnvironment {
             })
         }.joined(separator: "\n")
     }
+}
+
+/// Whether each row of `a` equals the same row of `b` (rows of `width` values).
+func equalRows(_ a: [Float], _ b: [Float], width: Int) -> [Bool] {
+    precondition(a.count == b.count && a.count % width == 0, "goals must come in rows of \(width)")
+    return (0..<(a.count / width)).map { row in (row * width..<(row + 1) * width).allSatisfy { a[$0] == b[$0] } }
 }
 
 // Goal tasks are saved with their state and generator, so a checkpointed run resumes exactly.

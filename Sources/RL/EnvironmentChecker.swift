@@ -46,7 +46,40 @@ public func checkEnvironment(steps: Int = 300, seed: UInt64 = 7,
         return observations
     }
 
+    /// Goal tasks (Gymnasium-Robotics' convention): the flat layout, `info["is_success"]` on every
+    /// step, the step's reward equal to `compute_reward` of what it returned, and `compute_reward`
+    /// over many rows at once equal to it row by row.
+    func checkGoalConvention(_ environment: inout any DynamicEnvironment, _ goal: GoalModel) {
+        let width = environment.observationSpace.flatCount
+        guard width == goal.observationCount + 2 * goal.goalCount else {
+            return note("goal", "the flat observation has \(width) values, not observation \(goal.observationCount) + 2 × goal \(goal.goalCount)")
+        }
+        var actions = RandomGenerator(seed: seed &+ 2)
+        var achieved: [Float] = [], desired: [Float] = [], rewards: [Double] = []
+        _ = environment.resetFlat(seed: seed)
+        for t in 0..<steps {
+            guard let transition = try? environment.stepFlat(environment.actionSpace.sample(using: &actions)) else { return }
+            let row = transition.observation
+            if let success = transition.info["is_success"]?.number {
+                if success != 0 && success != 1 { note("goal", "step \(t) info[\"is_success\"] = \(success), not 0 or 1") }
+            } else {
+                note("goal", "step \(t) info has no \"is_success\"")
+            }
+            let a = Array(row[goal.achievedRange]), d = Array(row[goal.desiredRange])
+            let recomputed = goal.computeReward(a, d)
+            if recomputed.count != 1 || recomputed[0] != transition.reward {
+                note("goal", "step \(t) reward \(transition.reward) differs from compute_reward \(recomputed)")
+            }
+            achieved += a; desired += d; rewards.append(transition.reward)
+            if transition.isLast { _ = environment.resetFlat(seed: nil) }
+        }
+        if goal.computeReward(achieved, desired) != rewards {
+            note("goal", "compute_reward over \(rewards.count) rows at once differs from the rewards row by row")
+        }
+    }
+
     var first = try make(), second = try make()
+    if let goal = first.goalModel { checkGoalConvention(&first, goal) }
     let a = trace(&first), b = trace(&second)
     if a != b { note("seed", "two environments with seed \(seed) and the same actions diverged") }
     // Re-seeding an environment that has already run must restart its episode stream.

@@ -76,7 +76,7 @@ extension EnvCommand {
             abstract: "Step an environment through given actions, one JSON line per step.",
             discussion: """
                 --start sets the internal state exactly as Gymnasium stores it in env.unwrapped.state
-                (CartPole x,ẋ,θ,θ̇; MountainCar position,velocity; Acrobot θ1,θ2,θ̇1,θ̇2; Pendulum θ,θ̇).
+                (CartPole x,ẋ,θ,θ̇; MountainCar and MountainCarContinuous position,velocity; Acrobot θ1,θ2,θ̇1,θ̇2; Pendulum θ,θ̇).
                 Actions are separated by commas; the components of one continuous action by ';'.
                 """
         )

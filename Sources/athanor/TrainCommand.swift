@@ -15,11 +15,11 @@ struct Train: ParsableCommand {
             (Gaussian or Bernoulli posterior to match the bandit); on ContextualBandit-v0: linucb (--set alpha).
             Hyper-parameters use the book's names with --set: alpha, epsilon, gamma, n, theta, c, q1, kappa,
             baseline (0 or 1, gradient bandit).
-            Deep agents: ppo, a2c, reinforce, dqn, double-dqn, with Stable-Baselines3's hyper-parameter names
+            Deep agents: ppo, a2c, reinforce, dqn, double-dqn, sac, td3, ddpg, gcbc (goal tasks), with Stable-Baselines3's hyper-parameter names
             (--set learning_rate=lin_1e-3 --set n_steps=64 …), SB3's defaults or --preset zoo, --config FILE.json;
             --out DIR keeps config.json, metrics.csv/.jsonl and checkpoint.safetensors; --resume DIR continues;
             --eval-freq N evaluates every N steps (--eval-episodes, deterministic) and keeps best.safetensors;
-            --json prints eval_mean, eval_std, steps, wall_s, steps_per_s, run_dir.
+            --json prints eval_mean, eval_std, success_rate (goal tasks), steps, wall_s, steps_per_s, run_dir.
             --json prints episode_returns, values, policy and eval_mean (tabular), or mean_reward and
             optimal_action_fraction per step (bandits, averaged over --runs tasks).
             """

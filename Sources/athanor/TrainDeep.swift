@@ -50,11 +50,13 @@ extension Train {
                            "run_dir": run?.path ?? NSNull(),
                            "best_eval_mean": best?.mean ?? NSNull(), "best_eval_std": best?.standardDeviation ?? NSNull(),
                            "best_eval_steps": evaluator?.best?.steps ?? NSNull(),
+                           "success_rate": final.successRate ?? NSNull(), "best_success_rate": best?.successRate ?? NSNull(),
                            "hyperparameters": (try? configuration.hyperparameters.jsonObject()) ?? [:]])
         } else {
             print(String(format: "%@ on %@ (seed %llu): %d steps in %.2f s (%.0f steps/s); deterministic evaluation %.1f ± %.1f over %d episodes",
                          configuration.agent, configuration.environment.id, configuration.seed, summary.steps, summary.wallSeconds,
-                         stepsPerSecond, final.mean, final.standardDeviation, final.returns.count))
+                         stepsPerSecond, final.mean, final.standardDeviation, final.returns.count)
+                  + (final.successRate.map { String(format: ", success rate %.2f", $0) } ?? ""))
             if let best, let steps = evaluator?.best?.steps {
                 print(String(format: "best model (at %d steps, of evaluations every %d): %.1f ± %.1f", steps,
                              evaluation?.every ?? 0, best.mean, best.standardDeviation))

@@ -49,7 +49,7 @@ struct HindsightTests {
                 #expect(length > 0 && (start..<(start + length)).contains(slot), "only finished episodes are sampled")
                 let desired = slice(batch.observations, row, goal.desiredRange)
                 #expect(desired == slice(batch.nextObservations, row, goal.desiredRange))
-                #expect(batch.rewards[row] == Float(goal.reward(slice(batch.nextObservations, row, goal.achievedRange), desired)))
+                #expect(batch.rewards[row] == Float(goal.computeReward(slice(batch.nextObservations, row, goal.achievedRange), desired)[0]))
                 if row < 40 {  // ⌊4/5 · 50⌋ rows relabelled
                     let later = (slot..<(start + length)).map { slice(replay.nextObservations, $0, goal.achievedRange) }
                     #expect(later.contains(desired), "row \(row): the goal was not achieved later in the episode")

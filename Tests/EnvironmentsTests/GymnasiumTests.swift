@@ -7,7 +7,11 @@ import Testing
 
 struct TrajectoryFile: Decodable {
     struct Step: Decodable { let obs: [Double]; let reward: Double; let terminated: Bool; let truncated: Bool }
-    struct Trajectory: Decodable { let id: String; let start: [Double]; let actions: [Double]; let steps: [Step] }
+    struct Trajectory: Decodable {
+        let id: String; let start: [Double]; let actions: [Double]; let steps: [Step]
+        /// The `gym.make` keyword arguments, as registry options (absent: none).
+        let options: [String: String]?
+    }
     let trajectories: [Trajectory]
 }
 
@@ -39,7 +43,7 @@ struct GymnasiumTests {
         let file = try fixture(TrajectoryFile.self, "gymnasium_trajectories")
         #expect(file.trajectories.count >= 10)
         for trajectory in file.trajectories {
-            var environment = try environments.make(trajectory.id)
+            var environment = try environments.make(trajectory.id, options: trajectory.options ?? [:])
             _ = environment.resetFlat(seed: 0)
             try environment.setStateFlat(trajectory.start)
             for (t, (action, expected)) in zip(trajectory.actions, trajectory.steps).enumerated() {
@@ -53,6 +57,55 @@ struct GymnasiumTests {
                 if worst > 1e-5 { break }  // one report per trajectory is enough
             }
         }
+    }
+
+    @Test func mountainCarContinuousMatchesGymnasiumBitForBit() throws {
+        // Gymnasium's float32 state arithmetic reproduced exactly: observations equal as Float,
+        // rewards equal as Double, the same flags, over the goal, both walls, clipped forces
+        // and the 999-step limit.
+        let file = try fixture(TrajectoryFile.self, "gymnasium_trajectories")
+        let trajectories = file.trajectories.filter { $0.id == "MountainCarContinuous-v0" }
+        #expect(trajectories.count == 6)
+        #expect(trajectories.contains { $0.steps.last!.terminated && $0.steps.last!.reward > 99 })
+        #expect(trajectories.contains { $0.steps.count == 999 && $0.steps.last!.truncated && !$0.steps.last!.terminated })
+        #expect(trajectories.contains { $0.actions.contains { Swift.abs($0) > 1 } })
+        for trajectory in trajectories {
+            var environment = try environments.make(trajectory.id, options: trajectory.options ?? [:])
+            _ = environment.resetFlat(seed: 0)
+            try environment.setStateFlat(trajectory.start)
+            var mismatches = 0
+            for (t, (action, expected)) in zip(trajectory.actions, trajectory.steps).enumerated() {
+                let step = try environment.stepFlat([action])
+                let where_ = "\(trajectory.options ?? [:]) from \(trajectory.start), step \(t + 1), action \(action)"
+                let same = step.observation == expected.obs.map { Float($0) } && step.reward == expected.reward
+                    && step.terminated == expected.terminated && step.truncated == expected.truncated
+                #expect(same, "\(where_): \(step.observation) \(step.reward) \(step.terminated)/\(step.truncated) vs \(expected)")
+                if !same { mismatches += 1 }
+                if mismatches >= 3 { break }
+            }
+        }
+    }
+
+    @Test func mountainCarContinuousResetsSnapshotsAndClipsItsForce() throws {
+        var car = MountainCarContinuous()
+        let (first, _) = car.reset(seed: 4)
+        #expect((Float(-0.6)...Float(-0.4)).contains(first.x) && first.y == 0)
+        #expect(car.reset(seed: 4).observation == first)
+        #expect(car.actionSpace == .box(low: -1, high: 1, shape: [1]))
+        for _ in 0..<20 { _ = car.step([0.7]) }
+        // A Codable copy (the snapshot of batched environments) continues identically.
+        var copy = try JSONDecoder().decode(MountainCarContinuous.self, from: JSONEncoder().encode(car))
+        for _ in 0..<50 {
+            let x = car.step([-0.3]), y = copy.step([-0.3])
+            #expect(x.observation == y.observation && x.reward == y.reward && x.terminated == y.terminated)
+        }
+        // Forces beyond ±1 move the car as ±1 does (up to rounding: NumPy computes a clipped force,
+        // a Python float, in double, and the float32 action in float32), but cost their full square.
+        var a = car, b = car
+        let big = a.step([3]), one = b.step([1])
+        let gap = big.observation - one.observation
+        #expect(Swift.max(Swift.abs(gap.x), Swift.abs(gap.y)) <= 1e-6)
+        #expect(big.reward == -(9 * 0.1) && one.reward == -0.1)
     }
 
     @Test func transitionTablesEqualGymnasiumsEntryForEntry() throws {

@@ -6,7 +6,7 @@ import Environments
 import Foundation
 import RL
 
-let environmentIDs = ["CartPole-v1", "MountainCar-v0", "Acrobot-v1", "Pendulum-v1", "FrozenLake-v1"]
+let environmentIDs = ["CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1", "FrozenLake-v1"]
 let maxActions = 200
 
 @_cdecl("LLVMFuzzerTestOneInput")
