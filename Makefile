@@ -27,10 +27,12 @@ demo: build
 	$(ATHANOR) perf --no-write
 
 # The whole test suite, on an optimised build (tests that train need it), then TensorBoard
-# reading our event files (its own reader and server, in a venv), then each libFuzzer target for 15 s.
+# reading our event files (its own reader and server, in a venv), Minari reading our datasets
+# (in a venv), then each libFuzzer target for 15 s.
 test: deps
 	$(SWIFT) test $(SWIFT_FLAGS)
 	scripts/check-tensorboard.sh $(ATHANOR)
+	scripts/check-minari.sh $(ATHANOR)
 	scripts/fuzz.sh 15
 
 # Benchmarks side by side with the Python anchors (creates their venv on first use, ≈ 5 GB):

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // Athanor — reinforcement learning from first principles, in Swift.
 // Dependencies point one way. The core: Random → Tensor → NN. The environment API:
-// Random, Threads, Drawing → RL → Environments. Then NN + RL → Agents → Training (with
+// Random, Threads, Drawing → RL → Environments, and RL → Datasets. Then NN + RL + Datasets → Agents → Training (with
 // Environments and TensorBoard) → Benchmarks → the CLI, and Drawing → Visualizer → the CLI.
 import PackageDescription
 
@@ -61,6 +61,7 @@ let package = Package(
         .library(name: "Random", targets: ["Random"]),
         .library(name: "Drawing", targets: ["Drawing"]),
         .library(name: "TensorBoard", targets: ["TensorBoard"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
     ],
     // `SDL`: the visualizer's window, PNG screenshots (SDL2_image), GIF recordings (giflib) and
     // TrueType text (SDL2_ttf).
@@ -88,6 +89,9 @@ let package = Package(
         .systemLibrary(name: "CGIF", path: "Sources/CGIF", providers: [.apt(["libgif-dev"])]),
         // SDL2_ttf draws labels in a TrueType font (DejaVu Sans, fonts-dejavu-core).
         .systemLibrary(name: "CSDL2TTF", path: "Sources/CSDL2TTF", pkgConfig: "SDL2_ttf", providers: [.apt(["libsdl2-ttf-dev", "fonts-dejavu-core"])]),
+        // HDF5 (libhdf5-dev) for Minari's dataset files and zlib for NumPy's compressed .npz archives.
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Counts heap allocations for `athanor perf`; linked into the CLI only.
         .target(name: "CAllocationCounter", path: "Sources/CAllocationCounter"),
         // The thread's floating-point mode (flushing subnormals) and the spin-wait hint, which Swift cannot reach.
@@ -104,7 +108,9 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor"], path: "Sources/NN", swiftSettings: vectorised),
         .target(name: "RL", dependencies: ["Random", "Threads", "Drawing"], path: "Sources/RL", swiftSettings: vectorised),
         .target(name: "Environments", dependencies: ["RL", "Random", "Drawing"], path: "Environments", swiftSettings: vectorised),
-        .target(name: "Agents", dependencies: ["RL", "NN", "Tensor", .product(name: "Yams", package: "Yams")], path: "Agents",
+        // Offline RL datasets: transitions in episodes, Minari's HDF5 layout, D4RL's .npz arrays, collect / info / mix.
+        .target(name: "Datasets", dependencies: ["RL", "Random", "CHDF5", "CZlib"], path: "Sources/Datasets", swiftSettings: vectorised),
+        .target(name: "Agents", dependencies: ["RL", "NN", "Tensor", "Datasets", .product(name: "Yams", package: "Yams")], path: "Agents",
                 swiftSettings: vectorised),
         // TensorBoard's event files (records, CRC-32C, the event messages), on Foundation alone.
         .target(name: "TensorBoard", path: "Sources/TensorBoard"),
@@ -112,7 +118,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Threads", "TensorBoard"], path: "Sources/Training",
                 swiftSettings: vectorised),
         // The suites and reports behind `athanor bench` and `athanor perf`.
-        .target(name: "Benchmarks", dependencies: ["Training", "Agents", "Environments", "RL", "NN", "Tensor", "Random", "Threads", "Drawing", "COpenBLAS"],
+        .target(name: "Benchmarks", dependencies: ["Training", "Agents", "Datasets", "Environments", "RL", "NN", "Tensor", "Random", "Threads", "Drawing", "COpenBLAS"],
                 path: "Sources/Benchmarks", swiftSettings: vectorised),
         .target(
             name: "Visualizer",
@@ -128,7 +134,7 @@ let package = Package(
         .executableTarget(
             name: "athanor",
             dependencies: [
-                "Tensor", "NN", "RL", "Environments", "Agents", "Training", "Benchmarks", "Visualizer", "Threads", "CAllocationCounter",
+                "Tensor", "NN", "RL", "Environments", "Agents", "Training", "Benchmarks", "Visualizer", "Threads", "CAllocationCounter", "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/athanor"
@@ -141,12 +147,14 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL", "Random", "Drawing", "TestSupport"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Training", "TestSupport",
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Datasets", "Environments", "RL", "NN", "Tensor", "Training", "TestSupport",
                                                   .product(name: "PropertyBased", package: "swift-property-based")],
                     path: "Tests/AgentsTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorBoard", "Agents", "Environments", "RL", "NN", "Drawing", "TestSupport"],
                     path: "Tests/TrainingTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Environments", "RL", "Random", "TestSupport"], path: "Tests/DatasetsTests",
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Agents", "Environments", "RL", "TestSupport"],
                     path: "Tests/BenchmarksTests"),
         .testTarget(name: "VisualizerTests",

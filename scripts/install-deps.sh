@@ -3,7 +3,7 @@
 # silent when everything is present; needs root (or sudo) only when it has to install.
 set -euo pipefail
 # (python3-venv: make test has TensorBoard, installed into a venv, read our event files.)
-packages=(libopenblas-dev pkg-config libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev fonts-dejavu-core libgif-dev python3-venv)
+packages=(libopenblas-dev pkg-config libsdl2-dev libsdl2-image-dev libsdl2-ttf-dev fonts-dejavu-core libgif-dev python3-venv libhdf5-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -66,6 +66,9 @@ public enum DeepAgents {
             $0 = TD3Hyperparameters.ddpg
         },
         AgentEntry(GCBC.self, summary: "Goal-conditioned behaviour cloning on hindsight-relabelled experience (Ghosh et al. 2019)"),
+        AgentEntry(BC.self, summary: "Behaviour cloning from a dataset (offline; dataset=PATH)"),
+        AgentEntry(DiscreteCQL.self, summary: "Conservative Q-learning, discrete actions (Kumar et al. 2020; offline)"),
+        AgentEntry(DiscreteBCQ.self, summary: "Batch-constrained Q-learning, discrete actions (Fujimoto et al. 2019; offline)"),
     ]
 
     public static var ids: [String] { all.map(\.id) }

@@ -85,8 +85,11 @@ public struct ZooFile: Sendable {
             case "policy_kwargs":
                 settings += try Self.policySettings(value.text, activation: activation, unsupported)
             case "noise_type":
-                // Gaussian exploration noise (TD3, DDPG); its scale is `noise_std`.
-                guard value.text == "normal" else { throw unsupported("only 'normal' action noise is implemented, not '\(value.text)'") }
+                // Exploration noise (TD3, DDPG): Gaussian or Ornstein–Uhlenbeck; its scale is `noise_std`.
+                guard ["normal", "ornstein-uhlenbeck"].contains(value.text) else {
+                    throw unsupported("only 'normal' and 'ornstein-uhlenbeck' action noise are implemented, not '\(value.text)'")
+                }
+                settings.append("action_noise_type=\(value.text)")
             case "noise_std":
                 settings.append("action_noise_std=\(value.text)")
             case "replay_buffer_class":

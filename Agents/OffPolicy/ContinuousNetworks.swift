@@ -22,6 +22,14 @@ public struct ActionScale: Sendable {
     public func environmentActions(_ scaled: [Float]) -> [Float] {
         scaled.indices.map { i in let d = i % low.count; return low[d] + (scaled[i] + 1) * 0.5 * (high[d] - low[d]) }
     }
+
+    /// The inverse: rows of environment actions (a dataset's) in [−1, 1], clipped to the box.
+    public func scaledActions(_ actions: [Float]) -> [Float] {
+        actions.indices.map { i in
+            let d = i % low.count
+            return Swift.min(Swift.max(2 * (actions[i] - low[d]) / (high[d] - low[d]) - 1, -1), 1)
+        }
+    }
 }
 
 /// Q(s, a) for continuous actions: `count` independent MLPs (ReLU) over the observation and the

@@ -24,9 +24,11 @@ public struct TD3Hyperparameters: HindsightSettings {
     public var trainFreq = 1
     /// Gradient steps after each collection of `train_freq` steps (−1: as many as steps collected).
     public var gradientSteps = 1
-    /// Standard deviation of the Gaussian exploration noise on actions in [−1, 1] (the zoo's
-    /// `noise_type: normal` with `noise_std`); 0: none, SB3's default.
+    /// Scale σ of the exploration noise on actions in [−1, 1] (the zoo's `noise_std`); 0: none, SB3's default.
     public var actionNoiseStd = 0.0
+    /// The zoo's `noise_type`: `normal` (N(0, σ) each step) or `ornstein-uhlenbeck` (SB3's
+    /// OrnsteinUhlenbeckActionNoise: θ = 0.15, dt = 0.01, from 0 at each episode's start).
+    public var actionNoiseType = "normal"
     public var policyDelay = 2
     /// Target policy smoothing: noise N(0, σ) clipped to ±c on the target action.
     public var targetPolicyNoise = 0.2
@@ -65,6 +67,8 @@ public struct TD3Hyperparameters: HindsightSettings {
         .integer("train_freq", \.trainFreq, 1...Limits.steps),
         .integer("gradient_steps", \.gradientSteps, -1...Limits.batch),
         .number("action_noise_std", \.actionNoiseStd, .closed(0, 10)),
+        ParameterRange("action_noise_type", expected: "normal or ornstein-uhlenbeck",
+                       accepts: { ["normal", "ornstein-uhlenbeck"].contains($0.actionNoiseType) }, value: \.actionNoiseType),
         .integer("policy_delay", \.policyDelay, 1...Limits.steps),
         .number("target_policy_noise", \.targetPolicyNoise, .closed(0, 10)),
         .number("target_noise_clip", \.targetNoiseClip, .closed(0, 10)),
@@ -91,6 +95,8 @@ public final class TD3: DeepAgent {
     private var memory: ReplayMemory
     private var generator: RandomGenerator
     private let scale: ActionScale
+    /// The Ornstein–Uhlenbeck noise of each environment copy's action (zeros with normal noise).
+    private var correlatedNoise: [Float]
 
     public init(environment: any DynamicEnvironment, config: TD3Hyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
         try config.validate()
@@ -113,6 +119,23 @@ public final class TD3: DeepAgent {
         environments = try environment.batched(copies: config.nEnvs)
         environments.reset(seed: seed)
         memory = try ReplayMemory(config, environment: environment, actionSize: actions)
+        correlatedNoise = Array(repeating: 0, count: config.nEnvs * actions)
+    }
+
+    /// SB3's exploration: noise added to every collected action in [−1, 1], uniform ones before
+    /// `learning_starts` included, then clipped to the box.
+    private func addExplorationNoise(_ actions: [Float]) -> [Float] {
+        guard config.actionNoiseStd > 0 else { return actions }
+        let sigma = Float(config.actionNoiseStd)
+        if config.actionNoiseType == "normal" {
+            return actions.map { Swift.min(Swift.max($0 + sigma * generator.nextNormal(), -1), 1) }
+        }
+        // xₜ = xₜ₋₁ + θ(0 − xₜ₋₁)dt + σ√dt·ε
+        let theta: Float = 0.15, dt: Float = 0.01
+        for i in correlatedNoise.indices {
+            correlatedNoise[i] += -theta * correlatedNoise[i] * dt + sigma * dt.squareRoot() * generator.nextNormal()
+        }
+        return zip(actions, correlatedNoise).map { Swift.min(Swift.max($0 + $1, -1), 1) }
     }
 
     public func iterate() throws -> TrainingReport {
@@ -121,19 +144,16 @@ public final class TD3: DeepAgent {
         var episodes: [EpisodeRecord] = []
         for _ in 0..<config.trainFreq {
             let observations = environments.observations
-            var actions: [Float]
-            if stepsDone < config.learningStarts {
-                actions = (0..<(n * d)).map { _ in Float(generator.nextUniformDouble() * 2 - 1) }
-            } else {
-                actions = withoutGrad { actor(Tensor(observations, shape: [n, size])).scalars }
-                if config.actionNoiseStd > 0 {
-                    actions = actions.map { Swift.min(Swift.max($0 + Float(config.actionNoiseStd) * generator.nextNormal(), -1), 1) }
-                }
-            }
+            let actions = addExplorationNoise(stepsDone < config.learningStarts
+                ? (0..<(n * d)).map { _ in Float(generator.nextUniformDouble() * 2 - 1) }
+                : withoutGrad { actor(Tensor(observations, shape: [n, size])).scalars })
             environments.step(flatActions: scale.environmentActions(actions))
             try ensureFiniteStep(of: environments, atStep: stepsDone)
             episodes += environments.finishedEpisodes.map(\.record)
             memory.addStep(observations: observations, actions: actions, of: environments)
+            for i in 0..<n where environments.terminated[i] || environments.truncated[i] {
+                for j in (i * d)..<((i + 1) * d) { correlatedNoise[j] = 0 }  // SB3 resets the noise at episode ends
+            }
             stepsDone += n
         }
         // MARK: Train
@@ -235,6 +255,7 @@ public final class TD3: DeepAgent {
         builder.add(criticOptimizer, as: "critic_optimizer")
         try builder.addOffPolicyState(stepsDone: stepsDone, gradientUpdates: gradientUpdates, memory: memory,
                                       generator: generator, environments: environments)
+        builder.add(correlatedNoise, as: "action_noise")
         return builder.safeTensors
     }
 
@@ -247,5 +268,11 @@ public final class TD3: DeepAgent {
         try reader.load(actorOptimizer, from: "actor_optimizer")
         try reader.load(criticOptimizer, from: "critic_optimizer")
         (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(memory: &memory, environments: &environments)
+        // Checkpoints written before Ornstein–Uhlenbeck noise existed have none: it was zero.
+        let noise = reader.file.tensors.contains { $0.name == "action_noise" } ? try reader.values("action_noise") : correlatedNoise.map { _ in 0 }
+        guard noise.count == correlatedNoise.count, noise.allSatisfy(\.isFinite) else {
+            throw TrainingError.checkpoint("action_noise holds \(noise.count) values, not \(correlatedNoise.count) finite ones")
+        }
+        correlatedNoise = noise
     }
 }

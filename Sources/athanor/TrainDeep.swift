@@ -16,7 +16,9 @@ extension Train {
             run = directory
         } else {
             let environment = EnvironmentReference(env, options: try EnvironmentRegistry.parseOptions(environmentOptions.pairs))
-            let recipe = DeepAgents.Recipe(preset: preset, configFile: config.map(URL.init(fileURLWithPath:)), settings: settings)
+            // The dataset's absolute path goes into config.json, so a resumed run finds it from anywhere.
+            let datasetSetting = dataset.map { ["dataset=" + URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? []
+            let recipe = DeepAgents.Recipe(preset: preset, configFile: config.map(URL.init(fileURLWithPath:)), settings: settings + datasetSetting)
             let hyperparameters = try DeepAgents.configuration(agent: self.agent, environmentID: env, recipe: recipe)
             agent = try DeepAgents.make(agent: self.agent, configuration: hyperparameters, environment: environment.make(),
                                         seed: seed, totalSteps: steps)

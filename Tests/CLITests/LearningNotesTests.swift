@@ -48,6 +48,11 @@ struct LearningNotesTests {
                 arguments[out + 1] = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-note-\(UUID().uuidString)").path
             }
             if note.agents.contains(where: DeepAgents.ids.contains) { arguments += ["--steps", "1024"] }
+            // A dataset named relative to the repository (the offline note's fixture) from the test's own folder.
+            if let data = arguments.firstIndex(of: "--dataset"), data + 1 < arguments.count, !arguments[data + 1].hasPrefix("/") {
+                let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                arguments[data + 1] = repository.appendingPathComponent(arguments[data + 1]).path
+            }
             let result = try CLI.run(arguments)
             #expect(result.status == 0, "\(note.file): athanor \(arguments.joined(separator: " ")) — \(result.stderr)")
             if let out = arguments.firstIndex(of: "--out") { try? FileManager.default.removeItem(atPath: arguments[out + 1]) }

@@ -13,6 +13,8 @@ public struct ClassicEntry: Sendable {
     public enum Target: Sendable {
         case finalMean(Double)
         case bestOnEverySeed(Double)
+        /// The best models' mean over seeds (the zoo's protocol), e.g. within one std of its score.
+        case bestMean(Double)
     }
 
     public let env: String
@@ -32,6 +34,13 @@ public struct ClassicEntry: Sendable {
         .init(env: "Acrobot-v1", agent: "dqn", published: (-76.6, 11.8), target: nil),
         .init(env: "MountainCar-v0", agent: "dqn", published: (-100.8, 9.9), target: .finalMean(-130)),
         .init(env: "Pendulum-v1", agent: "ppo", published: (-172.2, 104.2), target: .finalMean(-300)),
+        // Off-policy agents: within one of the zoo's standard deviations of its score.
+        .init(env: "Pendulum-v1", agent: "sac", published: (-157.0, 88.7), target: .bestMean(-157.0 - 88.7)),
+        .init(env: "Pendulum-v1", agent: "td3", published: (-151.9, 90.2), target: .bestMean(-151.9 - 90.2)),
+        .init(env: "Pendulum-v1", agent: "ddpg", published: (-152.1, 94.3), target: .bestMean(-152.1 - 94.3)),
+        // 3e5 steps each at SB3's network size: about 25 minutes a seed on one core here.
+        .init(env: "MountainCarContinuous-v0", agent: "td3", published: (93.5, 0.1), target: .bestMean(90)),
+        .init(env: "MountainCarContinuous-v0", agent: "ddpg", published: (93.5, 0.0), target: .bestMean(90)),
     ]
 
     /// Periodic evaluations per run (the zoo evaluates every 25 000 steps whatever the budget;
@@ -47,6 +56,14 @@ public struct ClassicRun: Codable, Sendable {
     public var evalMean: Double, evalStd: Double
     public var bestMean: Double, bestStd: Double, bestSteps: Int
     public var curve: [CurvePoint]
+}
+
+/// Stable-Baselines3 trained on the same entry and seed by the anchors' `sb3_train.py` (the zoo's
+/// settings, PyTorch on one thread): its time in `learn()` and its deterministic evaluation.
+public struct ClassicPeerRun: Codable, Sendable {
+    public var env: String, agent: String, seed: UInt64
+    public var steps: Int, learnSeconds: Double, evalMean: Double
+    public var versions: String
 }
 
 /// `athanor bench classic`: every selected entry trained with `--preset zoo` on seeds 0, 1, …
@@ -84,6 +101,19 @@ public enum ClassicBenchmark {
         return ClassicRun(env: entry.env, agent: entry.agent, seed: seed, steps: summary.steps, wallSeconds: summary.wallSeconds,
                           evalMean: final.mean, evalStd: final.standardDeviation, bestMean: best.mean, bestStd: best.standardDeviation,
                           bestSteps: evaluator.best?.steps ?? summary.steps, curve: summary.curve)
+    }
+
+    /// The entries `sb3_train.py` trains with the same settings (SAC and TD3 on Pendulum-v1).
+    public static func hasPeer(_ entry: ClassicEntry) -> Bool { entry.env == "Pendulum-v1" && ["sac", "td3"].contains(entry.agent) }
+
+    /// Stable-Baselines3 on `entry` with `seed`, run from the anchors' folder with `python`
+    /// (default ~/.venvs/anchors/bin/python, else python3).
+    public static func peerRun(_ entry: ClassicEntry, seed: UInt64, anchors: String, python: String?) throws -> ClassicPeerRun {
+        let venv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".venvs/anchors/bin/python").path
+        let interpreter = python ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
+        let (figures, versions) = try TrainingBenchmarks.stableBaselines(entry.agent, seed: seed, anchors: anchors, interpreter: interpreter)
+        return ClassicPeerRun(env: entry.env, agent: entry.agent, seed: seed, steps: figures.steps, learnSeconds: figures.seconds,
+                              evalMean: figures.evalMean, versions: versions)
     }
 
     /// The mean return of uniformly random actions, for normalising scores across tasks.

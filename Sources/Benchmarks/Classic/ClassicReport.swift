@@ -9,6 +9,19 @@ public struct ClassicReport {
     struct Row {
         let entry: ClassicEntry
         let runs: [ClassicRun]
+        /// Stable-Baselines3 on the same settings and (some of) the same seeds.
+        var peers: [ClassicPeerRun] = []
+        /// SB3's learn() time over ours, seed by seed, averaged (nil without peers).
+        var peerTimeRatio: Double? {
+            let ratios = peers.compactMap { peer in runs.first { $0.seed == peer.seed }.map { peer.learnSeconds / $0.wallSeconds } }
+            return ratios.isEmpty ? nil : ratios.reduce(0, +) / Double(ratios.count)
+        }
+        var peerText: String {
+            guard let ratio = peerTimeRatio else { return "— | —" }
+            let seconds = peers.map(\.learnSeconds).reduce(0, +) / Double(peers.count)
+            let scores = peers.map { String(format: "%.1f", $0.evalMean) }.joined(separator: ", ")
+            return String(format: "%.1f s, final %@ (%d seed%@) | %.1f×", seconds, scores, peers.count, peers.count == 1 ? "" : "s", ratio)
+        }
         /// The final policies' scores, one per seed.
         var scores: [Double] { runs.map(\.evalMean) }
         /// The best models' scores, one per seed.
@@ -27,6 +40,7 @@ public struct ClassicReport {
             switch entry.target {
             case .finalMean(let x): mean >= x
             case .bestOnEverySeed(let x): bestScores.allSatisfy { $0 >= x }
+            case .bestMean(let x): bestMean >= x
             case nil: nil
             }
         }
@@ -34,6 +48,7 @@ public struct ClassicReport {
             switch entry.target {
             case .finalMean(let x): String(format: "final ≥ %.1f", x)
             case .bestOnEverySeed(let x): String(format: "best ≥ %.1f every seed", x)
+            case .bestMean(let x): String(format: "best mean ≥ %.1f", x)
             case nil: "—"
             }
         }
@@ -50,7 +65,8 @@ public struct ClassicReport {
              "best_mean": bestMean, "best_std": bestStd, "best_iqm": bestIQM, "best_iqm_ci95": [bestInterval.low, bestInterval.high],
              "published_mean": entry.published?.mean ?? NSNull(), "published_std": entry.published?.std ?? NSNull(),
              "target": targetText, "target_met": met ?? NSNull(),
-             "wall_s_per_run": wall, "steps_per_s": stepsPerSecond]
+             "wall_s_per_run": wall, "steps_per_s": stepsPerSecond,
+             "sb3_learn_s": peers.map(\.learnSeconds), "sb3_eval_mean": peers.map(\.evalMean), "sb3_time_ratio": peerTimeRatio ?? NSNull()]
         }
     }
 
@@ -70,8 +86,12 @@ public struct ClassicReport {
     let quick: Bool
     let seeds: Int
 
-    public init(entries: [ClassicEntry], runs: [ClassicRun], randomScores: [String: Double], quick: Bool, seeds: Int) {
-        rows = entries.map { e in Row(entry: e, runs: runs.filter { $0.env == e.env && $0.agent == e.agent }) }.filter { !$0.runs.isEmpty }
+    public init(entries: [ClassicEntry], runs: [ClassicRun], randomScores: [String: Double], quick: Bool, seeds: Int,
+                peers: [ClassicPeerRun] = []) {
+        rows = entries.map { e in
+            Row(entry: e, runs: runs.filter { $0.env == e.env && $0.agent == e.agent },
+                peers: peers.filter { $0.env == e.env && $0.agent == e.agent })
+        }.filter { !$0.runs.isEmpty }
         var aggregates: [Aggregate] = []
         for agent in Array(Set(rows.map(\.entry.agent))).sorted() {
             let strata = rows.filter { $0.entry.agent == agent }.compactMap { row -> [Double]? in
@@ -91,15 +111,15 @@ public struct ClassicReport {
 
     public func markdownTable() -> String {
         func f(_ x: Double) -> String { String(format: "%.1f", x) }
-        var md = "| env | agent | steps | seeds | final (mean ± std over seeds) | final IQM [95 % CI] | best (mean ± std) | best IQM [95 % CI] | zoo published | target | met | wall s / run | steps/s |\n"
-        md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|\n"
+        var md = "| env | agent | steps | seeds | final (mean ± std over seeds) | final IQM [95 % CI] | best (mean ± std) | best IQM [95 % CI] | zoo published | target | met | wall s / run | steps/s | SB3 same settings: learn s, final | SB3 time ÷ ours |\n"
+        md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|\n"
         for r in rows {
             let published = r.entry.published.map { "\(f($0.mean)) ± \(f($0.std))" } ?? "—"
             let met = r.met.map { $0 ? "yes" : "**no**" } ?? "—"
             md += "| \(r.entry.env) | \(r.entry.agent) | \(r.runs.first?.steps ?? 0) | \(r.runs.count) | \(f(r.mean)) ± \(f(r.std)) | "
             md += "\(f(r.iqm)) [\(f(r.interval.low)), \(f(r.interval.high))] | \(f(r.bestMean)) ± \(f(r.bestStd)) | "
             md += "\(f(r.bestIQM)) [\(f(r.bestInterval.low)), \(f(r.bestInterval.high))] | \(published) | \(r.targetText) | \(met) | "
-            md += String(format: "%.2f | %.0f |\n", r.wall, r.stepsPerSecond)
+            md += String(format: "%.2f | %.0f | ", r.wall, r.stepsPerSecond) + r.peerText + " |\n"
         }
         if !aggregates.isEmpty {
             md += "\n| agent | tasks | normalised IQM [95 % CI] |\n|---|---:|---:|\n"
@@ -131,7 +151,11 @@ public struct ClassicReport {
         md += "random being uniformly random actions measured in the same run "
         md += randomScores.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
         md += ".\n\nNot tuned by hand: every figure is what the command printed. Pendulum-v1: the zoo's entry uses gSDE; "
-        md += "we run its other settings with a plain state-independent Gaussian.\n\n"
+        md += "we run its other settings with a plain state-independent Gaussian. *SB3 same settings*: Stable-Baselines3 "
+        md += "trained by the anchors' `sb3_train.py` (`--anchors`) on the same seed right after ours, PyTorch on one thread; "
+        md += "its time is `learn()` alone, ours the whole training loop with its 20 periodic evaluations. "
+        md += "MountainCarContinuous-v0 has TD3 and DDPG (the zoo's 3·10⁵ steps with Ornstein–Uhlenbeck noise); the zoo's SAC "
+        md += "entry needs gSDE, which Athanor does not have.\n\n"
         md += markdownTable()
         md += "\nLearning curves (mean over seeds of the last-100-episode training return): "
         md += Array(Set(rows.map(\.entry.env))).sorted().map { "[\($0)](\($0).svg)" }.joined(separator: ", ") + ".\n"

@@ -21,14 +21,14 @@ struct TrainingBenchmarks {
         return Figures(seconds: summary.wallSeconds, evalMean: evaluation.mean, steps: summary.steps)
     }
 
-    /// `python sb3_train.py AGENT 0` in a scratch folder (it writes a JSON file into its cwd).
-    static func stableBaselines(_ agent: String, anchors: String, interpreter: String) throws -> (Figures, String) {
+    /// `python sb3_train.py AGENT SEED` in a scratch folder (it writes a JSON file into its cwd).
+    static func stableBaselines(_ agent: String, seed: UInt64 = 0, anchors: String, interpreter: String) throws -> (Figures, String) {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-sb3-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let script = URL(fileURLWithPath: anchors).appendingPathComponent("sb3_train.py").standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: script) else { throw BenchmarkError("no sb3_train.py in \(anchors)") }
-        let object = try runJSONCommand(interpreter, arguments: [script, agent, "0"], in: scratch, what: "sb3_train.py \(agent)")
+        let object = try runJSONCommand(interpreter, arguments: [script, agent, "\(seed)"], in: scratch, what: "sb3_train.py \(agent)")
         guard let seconds = object["learn_s"] as? Double, let evalMean = object["eval_mean"] as? Double,
               let steps = object["num_timesteps"] as? Int else {
             throw BenchmarkError("sb3_train.py \(agent) printed no learn_s, eval_mean or num_timesteps")

@@ -1,0 +1,149 @@
+import Agents
+import Datasets
+import Environments
+import Foundation
+import NN
+import RL
+import Random
+import Training
+
+/// One run of `bench offline`: an offline agent trained on one dataset, then scored as the d3rlpy
+/// peer scores it (20 greedy episodes, episode i reset with seed 10 000 + i).
+public struct OfflineRun: Codable, Sendable {
+    public var dataset: String, agent: String, seed: UInt64
+    public var gradientSteps: Int, wallSeconds: Double, evalMean: Double
+    public var millisecondsPerStep: Double { 1000 * wallSeconds / Double(gradientSteps) }
+}
+
+/// The dataset × algorithm table of offline RL on CartPole-v1 (the four datasets the d3rlpy peer
+/// trained on: `../shared/anchors/peers/data/{random,medium,expert,mixed}.npz`), with D4RL's normalised
+/// score 100·(score − random)/(expert − random), the references measured in the same run.
+public enum OfflineBenchmark {
+    public static let datasets = ["random", "medium", "expert", "mixed"]
+    public static let agents = ["bc", "cql", "bcq"]
+    public static let environmentID = "CartPole-v1"
+
+    /// d3rlpy's evaluation: `episodes` episodes, episode i reset with seed 10 000 + i, greedy actions.
+    public static func score(_ policy: ([Float]) -> [Float], episodes: Int = 20) throws -> Double {
+        var total = 0.0
+        for i in 0..<episodes {
+            var env = try environments.make(environmentID)
+            var observation = env.resetFlat(seed: UInt64(10_000 + i)).observation
+            while true {
+                let t = try env.stepFlat(policy(observation).map(Double.init))
+                total += t.reward
+                if t.isLast { break }
+                observation = t.observation
+            }
+        }
+        return total / Double(episodes)
+    }
+
+    /// Trains `agent` (`--preset zoo`: the peer's settings) on `folder/NAME.npz` and scores it.
+    public static func run(agent: String, dataset: String, folder: URL, seed: UInt64, gradientSteps: Int?) throws -> OfflineRun {
+        let path = folder.appendingPathComponent("\(dataset).npz").path
+        let config = try DeepAgents.configuration(agent: agent, environmentID: environmentID, recipe: .init(preset: "zoo", settings: ["dataset=\(path)"]))
+        let learner = try DeepAgents.make(agent: agent, configuration: config, environment: environments.make(environmentID), seed: seed,
+                                          totalSteps: gradientSteps)
+        let summary = try learner.learn()
+        let mean = try score { learner.act($0, deterministic: true) }
+        return OfflineRun(dataset: dataset, agent: agent, seed: seed, gradientSteps: summary.steps, wallSeconds: summary.wallSeconds, evalMean: mean)
+    }
+
+    /// The references of the normalised score: uniformly random actions, and the expert dataset's
+    /// own mean episode return (the policy that collected it), both measured now.
+    public static func references(folder: URL) throws -> (random: Double, expert: Double) {
+        var generator = RandomGenerator(seed: 1)
+        let random = try score { _ in [Float(generator.nextInt(below: 2))] }
+        let expert = DatasetSummary(try OfflineDataset.read(npz: folder.appendingPathComponent("expert.npz"))).meanReturn
+        return (random, expert)
+    }
+
+    /// The peer's runs: JSON lines with dataset, algo, seed, grad_steps, fit_s, eval_mean.
+    public static func peerRuns(_ urls: [URL]) -> [OfflineRun] {
+        urls.flatMap { url -> [OfflineRun] in
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+            return text.split(separator: "\n").compactMap { line in
+                guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                      let dataset = o["dataset"] as? String, let algo = o["algo"] as? String, let seed = o["seed"] as? Int,
+                      let steps = o["grad_steps"] as? Int, let fit = o["fit_s"] as? Double, let mean = o["eval_mean"] as? Double else { return nil }
+                return OfflineRun(dataset: dataset, agent: algo, seed: UInt64(seed), gradientSteps: steps, wallSeconds: fit, evalMean: mean)
+            }
+        }
+    }
+}
+
+/// `Results/offline/`: the table, the figure and the runs.
+public struct OfflineReport {
+    public let runs: [OfflineRun], peer: [OfflineRun]
+    public let references: (random: Double, expert: Double)
+    public let datasetStatistics: [String: DatasetSummary]
+
+    public init(runs: [OfflineRun], peer: [OfflineRun], references: (random: Double, expert: Double), datasetStatistics: [String: DatasetSummary]) {
+        (self.runs, self.peer, self.references, self.datasetStatistics) = (runs, peer, references, datasetStatistics)
+    }
+
+    func normalised(_ score: Double) -> Double { 100 * (score - references.random) / (references.expert - references.random) }
+
+    static func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(Swift.max(x.count, 1)) }
+    static func std(_ x: [Double]) -> Double {
+        let m = mean(x)
+        return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(Swift.max(x.count, 1))).squareRoot()
+    }
+
+    public func markdownTable() -> String {
+        func f(_ x: Double) -> String { String(format: "%.1f", x) }
+        var md = "| dataset (mean return) | agent | seeds | return per seed | mean ± std | IQM [95 % CI] | normalised | ms / gradient step | "
+        md += "d3rlpy return per seed | d3rlpy ms / step | speed-up |\n|---|---|---:|---|---:|---:|---:|---:|---|---:|---:|\n"
+        for dataset in OfflineBenchmark.datasets {
+            for agent in OfflineBenchmark.agents {
+                let group = runs.filter { $0.dataset == dataset && $0.agent == agent }
+                guard !group.isEmpty else { continue }
+                let scores = group.map(\.evalMean), interval = bootstrapInterval(strata: [scores], seed: 7)
+                let theirs = peer.filter { $0.dataset == dataset && $0.agent == agent }
+                let ours = Self.mean(group.map(\.millisecondsPerStep)), peerMs = Self.mean(theirs.map(\.millisecondsPerStep))
+                let statistics = datasetStatistics[dataset].map { " (\(f($0.meanReturn)))" } ?? ""
+                md += "| \(dataset)\(statistics) | \(agent) | \(group.count) | \(scores.map(f).joined(separator: ", ")) | \(f(Self.mean(scores))) ± \(f(Self.std(scores))) | "
+                md += "\(f(interquartileMean(scores))) [\(f(interval.low)), \(f(interval.high))] | \(f(normalised(Self.mean(scores)))) | "
+                md += String(format: "%.2f | ", ours)
+                md += theirs.isEmpty ? "— | — | — |\n"
+                    : theirs.sorted { $0.seed < $1.seed }.map { "\(f($0.evalMean)) (seed \($0.seed))" }.joined(separator: ", ")
+                        + String(format: " | %.2f | %.1f× |\n", peerMs, peerMs / ours)
+            }
+        }
+        return md
+    }
+
+    /// Normalised score per dataset, one line per agent, a band from the worst to the best seed.
+    public var chart: Chart {
+        let xs = OfflineBenchmark.datasets.indices.map(Double.init)
+        let series = OfflineBenchmark.agents.compactMap { agent -> Chart.Series? in
+            let groups = OfflineBenchmark.datasets.map { d in runs.filter { $0.dataset == d && $0.agent == agent }.map { normalised($0.evalMean) } }
+            guard groups.allSatisfy({ !$0.isEmpty }) else { return nil }
+            return Chart.Series(name: agent, x: xs, y: groups.map(Self.mean), band: (groups.map { $0.min() ?? 0 }, groups.map { $0.max() ?? 0 }))
+        }
+        return Chart(title: "Offline RL on CartPole-v1: normalised score per dataset", xLabel: "dataset: 0 random, 1 medium, 2 expert, 3 mixed",
+                     yLabel: "normalised score", series: series, xRange: -0.2...3.2,
+                     caption: "100·(score − random)/(expert − random); lines: mean over seeds, bands: worst to best seed.")
+    }
+
+    public func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let seeds = Set(runs.map(\.seed)).count, steps = runs.first?.gradientSteps ?? 0
+        var md = "# Offline RL: datasets × algorithms on CartPole-v1, beside d3rlpy\n\n\(Provenance.current.markdown)\n\n"
+        md += "Regenerate: `athanor bench offline` (\(seeds) seeds, \(steps) gradient steps, `--preset zoo`: the d3rlpy peer's settings, "
+        md += "hyperparams/{bc,cql,bcq}.yml). Data: the four CartPole-v1 datasets of 10⁵ transitions the peer trained on "
+        md += "(`../shared/anchors/peers/data/`, made by its `make_datasets.py`: random; medium, a PPO snapshot at about a third of expert; "
+        md += "expert; mixed, 80 % random and 20 % expert episodes by transitions). Score: the final policy's mean return over 20 greedy "
+        md += "episodes, episode i reset with seed 10 000 + i (the peer's `offline_train.py` protocol). Normalised: D4RL's "
+        md += String(format: "100·(score − random)/(expert − random) with random = %.1f (uniform actions, measured now) and expert = %.1f ", references.random, references.expert)
+        md += "(the expert dataset's mean episode return). d3rlpy 2.8.1 figures: the peer's `offline_results*.jsonl` on this machine kind, "
+        md += "one PyTorch thread; its ms / step is `fit` time over gradient steps, ours `learn`'s.\n\n"
+        md += markdownTable() + "\n![normalised score per dataset](offline.svg)\n"
+        try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
+        var csv = "dataset,agent,seed,gradient_steps,wall_s,eval_mean\n"
+        for r in runs { csv += "\(r.dataset),\(r.agent),\(r.seed),\(r.gradientSteps),\(r.wallSeconds),\(r.evalMean)\n" }
+        try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
+        try writeAtomically(Data(chart.svg().utf8), to: folder.appendingPathComponent("offline.svg"))
+    }
+}
