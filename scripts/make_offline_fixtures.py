@@ -5,6 +5,7 @@
   Double DQN error       mean(huber(Q(s, a), r + gamma (1 - d) Qtarget(s', argmax Q(s', .))))
   BCQ filter             argmax over {a : log G(a|s) - max log G > log tau} of Q(s, a)   (DiscreteBCQImpl)
   imitation loss         nll(log_softmax(logits), a) + beta * mean(logits^2)        (compute_discrete_imitation_loss)
+  IQL expectile loss     mean(|tau - 1(u < 0)| u^2), u = q - v                       (IQLImpl.compute_value_loss)
 
 and two small D4RL-style .npz files for the dataset reader (Tests/DatasetsTests/Fixtures): one written by
 np.savez_compressed (deflate), one by np.savez (stored), with their contents beside them as JSON.
@@ -53,6 +54,11 @@ def bcq_filter(values, logits_):
 
 
 filtered = bcq_filter(q_next, logits_next)
+q_values = torch.randn(B, generator=g)
+v_values = torch.randn(B, generator=g)
+expectile = 0.7
+u = q_values - v_values
+expectile_loss = ((expectile - (u < 0.0).float()).abs() * u ** 2).mean()
 imitation = F.nll_loss(F.log_softmax(logits, dim=1), actions) + beta * (logits ** 2).mean()
 fixture = {
     "q": q.flatten().tolist(), "q_next": q_next.flatten().tolist(), "q_target_next": q_target_next.flatten().tolist(),
@@ -60,6 +66,7 @@ fixture = {
     "rewards": rewards.tolist(), "terminals": terminals.tolist(), "gamma": gamma, "tau": tau, "beta": beta, "batch": B, "action_count": A,
     "conservative": conservative.item(), "ddqn_error": ddqn(q_next.argmax(dim=1)).item(),
     "bcq_next_actions": filtered.tolist(), "bcq_ddqn_error": ddqn(filtered).item(), "imitation": imitation.item(),
+    "iql_q": q_values.tolist(), "iql_v": v_values.tolist(), "expectile": expectile, "expectile_loss": expectile_loss.item(),
     "torch": torch.__version__,
 }
 (root / "Tests" / "AgentsTests" / "Fixtures" / "offline_losses.json").write_text(json.dumps(fixture, indent=1))

@@ -69,6 +69,8 @@ public enum DeepAgents {
         AgentEntry(BC.self, summary: "Behaviour cloning from a dataset (offline; dataset=PATH)"),
         AgentEntry(DiscreteCQL.self, summary: "Conservative Q-learning, discrete actions (Kumar et al. 2020; offline)"),
         AgentEntry(DiscreteBCQ.self, summary: "Batch-constrained Q-learning, discrete actions (Fujimoto et al. 2019; offline)"),
+        AgentEntry(IQL.self, summary: "Implicit Q-learning, discrete or continuous actions (Kostrikov et al. 2021; offline)"),
+        AgentEntry(TD3PlusBC.self, summary: "TD3 with a behaviour-cloning term, continuous actions (Fujimoto & Gu 2021; offline)"),
     ]
 
     public static var ids: [String] { all.map(\.id) }

@@ -1,4 +1,5 @@
 import Foundation
+import NN
 import RL
 import Tensor
 
@@ -38,5 +39,34 @@ extension CheckpointReader {
             hindsightCurrentStart: progress.hindsightCurrentStart, hindsightCurrentLength: progress.hindsightCurrentLength))
         try environments.restore(from: Data(try string("environments").utf8))
         return (progress.stepsDone, progress.gradientUpdates, progress.generator)
+    }
+}
+
+/// TD3's four networks and two optimisers under their checkpoint names (TD3, DDPG and TD3+BC).
+struct DeterministicActorCritic {
+    let actor: DeterministicActor, actorTarget: DeterministicActor
+    let critic: ContinuousCritic, criticTarget: ContinuousCritic
+    let actorOptimizer: Adam, criticOptimizer: Adam
+}
+
+extension CheckpointBuilder {
+    mutating func add(_ networks: DeterministicActorCritic) {
+        add(networks.actor, as: "actor")
+        add(networks.actorTarget, as: "actor_target")
+        add(networks.critic, as: "critic")
+        add(networks.criticTarget, as: "critic_target")
+        add(networks.actorOptimizer, as: "actor_optimizer")
+        add(networks.criticOptimizer, as: "critic_optimizer")
+    }
+}
+
+extension CheckpointReader {
+    func load(_ networks: DeterministicActorCritic) throws {
+        try load(networks.actor, from: "actor")
+        try load(networks.actorTarget, from: "actor_target")
+        try load(networks.critic, from: "critic")
+        try load(networks.criticTarget, from: "critic_target")
+        try load(networks.actorOptimizer, from: "actor_optimizer")
+        try load(networks.criticOptimizer, from: "critic_optimizer")
     }
 }

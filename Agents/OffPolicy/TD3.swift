@@ -243,16 +243,16 @@ public final class TD3: DeepAgent {
 
     // MARK: - Checkpoint
 
+    private var networks: DeterministicActorCritic {
+        DeterministicActorCritic(actor: actor, actorTarget: actorTarget, critic: critic, criticTarget: criticTarget,
+                                 actorOptimizer: actorOptimizer, criticOptimizer: criticOptimizer)
+    }
+
     public func checkpoint() throws -> SafeTensors {
         var builder = CheckpointBuilder()
         builder.metadata["agent"] = Self.id
         builder.metadata["hyperparameters"] = config.json
-        builder.add(actor, as: "actor")
-        builder.add(actorTarget, as: "actor_target")
-        builder.add(critic, as: "critic")
-        builder.add(criticTarget, as: "critic_target")
-        builder.add(actorOptimizer, as: "actor_optimizer")
-        builder.add(criticOptimizer, as: "critic_optimizer")
+        builder.add(networks)
         try builder.addOffPolicyState(stepsDone: stepsDone, gradientUpdates: gradientUpdates, memory: memory,
                                       generator: generator, environments: environments)
         builder.add(correlatedNoise, as: "action_noise")
@@ -261,12 +261,7 @@ public final class TD3: DeepAgent {
 
     public func restore(from checkpoint: SafeTensors) throws {
         let reader = try CheckpointReader(checkpoint, agent: Self.id)
-        try reader.load(actor, from: "actor")
-        try reader.load(actorTarget, from: "actor_target")
-        try reader.load(critic, from: "critic")
-        try reader.load(criticTarget, from: "critic_target")
-        try reader.load(actorOptimizer, from: "actor_optimizer")
-        try reader.load(criticOptimizer, from: "critic_optimizer")
+        try reader.load(networks)
         (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(memory: &memory, environments: &environments)
         // Checkpoints written before Ornstein–Uhlenbeck noise existed have none: it was zero.
         let noise = reader.file.tensors.contains { $0.name == "action_noise" } ? try reader.values("action_noise") : correlatedNoise.map { _ in 0 }

@@ -24,7 +24,7 @@ public struct OfflineData {
 
     public init(path: String, environment: any DynamicEnvironment) throws {
         let dataset = try Self.load(path)
-        try dataset.check(against: environment, id: URL(fileURLWithPath: path).lastPathComponent)
+        try dataset.check(against: environment, id: "the environment")
         guard dataset.count > 0 else { throw TrainingError.unsupported("dataset \(path) holds no transitions") }
         self.dataset = dataset
         bootstrappable = dataset.bootstrappable

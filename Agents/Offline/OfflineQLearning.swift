@@ -49,3 +49,31 @@ extension ReplayBatch {
     /// The rows' actions as indices (discrete datasets).
     var actionIndices: [Int] { actions.map { Int($0) } }
 }
+
+/// What the offline actor-critics (IQL, TD3+BC) share of their settings under d3rlpy's names.
+protocol OfflineActorCriticSettings: Hyperparameters {
+    var nTimesteps: Int { get }
+    var dataset: String { get }
+    var actorLearningRate: Double { get }
+    var criticLearningRate: Double { get }
+    var batchSize: Int { get }
+    var gamma: Double { get }
+    var tau: Double { get }
+    var netArch: [Int] { get }
+}
+
+extension IQLHyperparameters: OfflineActorCriticSettings {}
+extension TD3PlusBCHyperparameters: OfflineActorCriticSettings {}
+
+extension OfflineActorCriticSettings {
+    static var offlineActorCriticRanges: [ParameterRange<Self>] { [
+        .integer("n_timesteps", \.nTimesteps, 1...Limits.steps),
+        ParameterRange("dataset", expected: "a path (a Minari folder or a .npz file)", accepts: { _ in true }, value: \.dataset),
+        .number("actor_learning_rate", \.actorLearningRate, .above(0, upTo: 1)),
+        .number("critic_learning_rate", \.criticLearningRate, .above(0, upTo: 1)),
+        .integer("batch_size", \.batchSize, 1...Limits.batch),
+        .number("gamma", \.gamma, .closed(0, 1)),
+        .number("tau", \.tau, .above(0, upTo: 1)),
+        .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
+    ] }
+}

@@ -18,9 +18,12 @@ extension Bench {
         @Option(help: "Environment steps per run (the peer's: 50000).") var steps = 50_000
         @Option(help: "The Stable-Baselines3 peer's runs (JSON lines).") var peer = "../shared/anchors/peers/her_results.jsonl"
         @Option(help: "Output folder.") var output = "Results/her"
+        @Option(help: "Seeds of the point-mass part (SAC ± HER on PointMass-v0; 0: skip it).") var pointMassSeeds = 3
+        @Flag(help: "Only the point-mass part (keeps the bit-flipping table as it is).") var pointMassOnly = false
 
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
+            guard (0...100).contains(pointMassSeeds) else { throw ValidationError("--point-mass-seeds must be in 0…100") }
             guard (1_001...10_000_000).contains(steps) else { throw ValidationError("--steps must be in 1001…10000000 (learning starts at 1000)") }
             guard let list = parsedBits, !list.isEmpty, list.allSatisfy({ (1...1024).contains($0) }) else {
                 throw ValidationError("--bits must be numbers in 1…1024 separated by commas, not '\(bits)'")
@@ -33,6 +36,16 @@ extension Bench {
         }
 
         func run() throws {
+            var pointMass: [PointMassRun] = []
+            for her in [true, false] {
+                for seed in 0..<UInt64(pointMassSeeds) {
+                    let r = try HERBenchmark.pointMassRun(her: her, seed: seed, steps: nil)
+                    pointMass.append(r)
+                    log(String(format: "athanor bench her: PointMass-v0 SAC %@ seed %llu: success %.2f in %.1f s", her ? "+ HER" : "alone", seed, r.success, r.wallSeconds))
+                }
+            }
+            if !pointMass.isEmpty { try HERBenchmark.writePointMass(pointMass, to: URL(fileURLWithPath: output)) }
+            if pointMassOnly { return print("point-mass table in \(output)/point-mass.md") }
             var runs: [HERRun] = []
             for n in parsedBits ?? [] {
                 for her in [true, false] {

@@ -7,7 +7,7 @@ extension Bench {
     struct Offline: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "offline",
-            abstract: "BC, discrete CQL and BCQ on the CartPole-v1 random, medium, expert and mixed datasets; writes Results/offline/.",
+            abstract: "BC, discrete CQL, BCQ and IQL on the CartPole-v1 random, medium, expert and mixed datasets; writes Results/offline/.",
             discussion: """
                 Each agent trains on each dataset (--data DIR/NAME.npz, D4RL-style arrays) with --preset zoo (the d3rlpy \\
                 peer's settings) for its gradient steps on seeds 0, 1, …, then plays 20 greedy episodes (episode i reset \\

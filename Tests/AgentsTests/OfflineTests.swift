@@ -14,6 +14,7 @@ private struct OfflineFixture: Decodable {
     let actions: [Int], rewards: [Float], terminals: [Float]
     let gamma: Float, tau: Double, beta: Double, batch: Int, action_count: Int
     let conservative: Float, ddqn_error: Float, bcq_next_actions: [Int], bcq_ddqn_error: Float, imitation: Float
+    let iql_q: [Float], iql_v: [Float], expectile: Float, expectile_loss: Float
 }
 
 /// A CartPole dataset from a fixed linear controller (balances every episode for 500 steps), with a
@@ -61,6 +62,8 @@ struct OfflineTests {
         let logits = Tensor(f.logits, shape: shape)
         let imitation = (Loss.crossEntropy(logits: logits, targets: f.actions) + Float(f.beta) * (logits * logits).mean()).item
         #expect(abs(imitation - f.imitation) < 1e-5)
+        let expectile = IQL.expectileLoss(Tensor(f.iql_q), Tensor(f.iql_v), expectile: f.expectile).item
+        #expect(abs(expectile - f.expectile_loss) < 1e-5, "\(expectile) vs \(f.expectile_loss)")
     }
 
     /// Behaviour cloning of an expert reaches ≥ 475 on CartPole (best of 3 seeds' evaluations ≥ 475 on the median).
@@ -81,8 +84,35 @@ struct OfflineTests {
         }
     }
 
+    /// IQL and TD3+BC on continuous data: a Pendulum dataset of random torques trains and resumes
+    /// exactly, and their policies stay inside the action box.
+    @Test(arguments: ["iql", "td3_bc", "bc"])
+    func continuousOfflineAgentsTrainAndResume(agent: String) throws {
+        var generator = RandomGenerator(seed: 6)
+        let dataset = try OfflineDataset.collect(on: environments.make("Pendulum-v1"), episodes: 2, seed: 6, environmentID: "Pendulum-v1") { _ in
+            [Float(generator.nextUniformDouble() * 4 - 2)]
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-offline-\(UUID().uuidString)")
+        try MinariFormat.write(dataset, to: folder, datasetID: "athanor/pendulum-random-v0", observationBounds: ([-1, -1, -8], [1, 1, 8]), actionBounds: ([-2], [2]))
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try DeepAgents.configuration(agent: agent, environmentID: "Pendulum-v1",
+                                                  recipe: .init(settings: ["dataset=\(folder.path)", "net_arch=16,16", "batch_size=8"]))
+        func fresh() throws -> any DeepAgent {
+            try DeepAgents.make(agent: agent, configuration: config, environment: environments.make("Pendulum-v1"), seed: 2, totalSteps: 1000)
+        }
+        let straight = try fresh(), first = try fresh(), resumed = try fresh()
+        for _ in 0..<4 { _ = try straight.iterate() }
+        for _ in 0..<2 { _ = try first.iterate() }
+        try resumed.restore(from: SafeTensors.decode(first.checkpoint().encoded()))
+        for _ in 0..<2 { _ = try resumed.iterate() }
+        let a = try straight.checkpoint().tensors, b = try resumed.checkpoint().tensors
+        #expect(a.map(\.name) == b.map(\.name) && zip(a, b).allSatisfy { $0.tensor.scalars == $1.tensor.scalars })
+        let torque = straight.act([1, 0, 0], deterministic: true)
+        #expect(torque.count == 1 && abs(torque[0]) <= 2)
+    }
+
     /// Offline runs resume exactly, and refuse a checkpoint once the data at the path changed.
-    @Test(arguments: ["bc", "cql", "bcq"])
+    @Test(arguments: ["bc", "cql", "bcq", "iql"])
     func aResumedRunEqualsOneNeverInterrupted(agent: String) throws {
         let path = try controllerDataset(episodes: 2, epsilon: 0.3, seed: 3)
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -113,10 +113,49 @@ public struct HERReport {
         md += "SB3 figures: \(peerSource), measured on this machine kind, one PyTorch thread; ms / step is training wall time "
         md += "per environment step (ours: `learn`, one BLAS thread).\n\n"
         md += markdownTable() + "\n![success against n](her.svg)\n"
+        md += "\nThe continuous task, SAC with and without HER on a point mass: [point-mass.md](point-mass.md).\n"
         try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
         var csv = "bits,her,seed,steps,wall_s,success\n"
         for r in runs { csv += "\(r.bits),\(r.her),\(r.seed),\(r.steps),\(r.wallSeconds),\(r.success)\n" }
         try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
         try writeAtomically(Data(chart.svg().utf8), to: folder.appendingPathComponent("her.svg"))
+    }
+}
+
+/// The continuous half of `bench her`: SAC with and without hindsight replay on PointMass-v0
+/// (sparse reward: −1 until the mass is inside the goal disc), `--preset zoo` (hyperparams/sac.yml),
+/// the success rate over 100 deterministic episodes (`info["is_success"]` at the end).
+public struct PointMassRun: Codable, Sendable {
+    public var her: Bool, seed: UInt64, steps: Int, wallSeconds: Double, success: Double
+}
+
+extension HERBenchmark {
+    public static func pointMassRun(her: Bool, seed: UInt64, steps: Int?) throws -> PointMassRun {
+        let environment = EnvironmentReference("PointMass-v0")
+        let config = try DeepAgents.configuration(agent: "sac", environmentID: "PointMass-v0", recipe: .init(preset: "zoo", settings: ["her=\(her)"]))
+        let agent = try DeepAgents.make(agent: "sac", configuration: config, environment: environment.make(), seed: seed, totalSteps: steps)
+        let summary = try agent.learn()
+        let result = try evaluatePolicy(on: environment.make(), episodes: 100, seed: 1_000_000) { agent.act($0, deterministic: true) }
+        return PointMassRun(her: her, seed: seed, steps: summary.steps, wallSeconds: summary.wallSeconds, success: result.successRate ?? 0)
+    }
+
+    /// `Results/her/point-mass.md`: success per seed, with and without HER.
+    public static func writePointMass(_ runs: [PointMassRun], to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var md = "# HER on a continuous task: SAC on PointMass-v0 with and without hindsight replay\n\n\(Provenance.current.markdown)\n\n"
+        md += "Regenerate: `athanor bench her` (its point-mass part). Task: a point mass on [−1, 1]² pushed by a force in [−1, 1]², "
+        md += "start and goal drawn uniformly, reward −1 until it is inside the goal disc of radius 0.1, 50-step episodes that do not end "
+        md += "on success (Gymnasium-Robotics' convention). SAC with `--preset zoo` (hyperparams/sac.yml: 64-unit layers, batch 128, "
+        md += "learning rate 1e-3, γ 0.95, HER `future` with k = 4); success: `info[\"is_success\"]` at the end of each of 100 "
+        md += "deterministic episodes (the generator seeded 1 000 000).\n\n"
+        md += "| SAC | steps | success per seed | mean | s / run |\n|---|---:|---|---:|---:|\n"
+        for her in [true, false] {
+            let group = runs.filter { $0.her == her }
+            guard !group.isEmpty else { continue }
+            let successes = group.map(\.success)
+            md += "| \(her ? "+ HER" : "alone") | \(group[0].steps) | \(successes.map { String(format: "%.2f", $0) }.joined(separator: ", ")) | "
+            md += String(format: "%.2f | %.1f |\n", successes.reduce(0, +) / Double(successes.count), group.map(\.wallSeconds).reduce(0, +) / Double(group.count))
+        }
+        try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("point-mass.md"))
     }
 }

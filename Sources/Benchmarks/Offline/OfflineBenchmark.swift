@@ -20,7 +20,7 @@ public struct OfflineRun: Codable, Sendable {
 /// score 100·(score − random)/(expert − random), the references measured in the same run.
 public enum OfflineBenchmark {
     public static let datasets = ["random", "medium", "expert", "mixed"]
-    public static let agents = ["bc", "cql", "bcq"]
+    public static let agents = ["bc", "cql", "bcq", "iql"]
     public static let environmentID = "CartPole-v1"
 
     /// d3rlpy's evaluation: `episodes` episodes, episode i reset with seed 10 000 + i, greedy actions.
@@ -132,7 +132,7 @@ public struct OfflineReport {
         let seeds = Set(runs.map(\.seed)).count, steps = runs.first?.gradientSteps ?? 0
         var md = "# Offline RL: datasets × algorithms on CartPole-v1, beside d3rlpy\n\n\(Provenance.current.markdown)\n\n"
         md += "Regenerate: `athanor bench offline` (\(seeds) seeds, \(steps) gradient steps, `--preset zoo`: the d3rlpy peer's settings, "
-        md += "hyperparams/{bc,cql,bcq}.yml). Data: the four CartPole-v1 datasets of 10⁵ transitions the peer trained on "
+        md += "hyperparams/{bc,cql,bcq,iql}.yml; IQL with d3rlpy's defaults, which has no discrete IQL to compare with). Data: the four CartPole-v1 datasets of 10⁵ transitions the peer trained on "
         md += "(`../shared/anchors/peers/data/`, made by its `make_datasets.py`: random; medium, a PPO snapshot at about a third of expert; "
         md += "expert; mixed, 80 % random and 20 % expert episodes by transitions). Score: the final policy's mean return over 20 greedy "
         md += "episodes, episode i reset with seed 10 000 + i (the peer's `offline_train.py` protocol). Normalised: D4RL's "
