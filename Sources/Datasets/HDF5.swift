@@ -52,7 +52,7 @@ final class HDF5Object {
     // MARK: Datasets
 
     /// A dataset's shape and values, converted by HDF5 to `memoryType` (NumPy's bools, an enum, to int8).
-    private func read<T: Numeric>(_ name: String, as memoryType: hid_t, zero: T, limit: Int) throws -> (shape: [Int], values: [T]) {
+    private func read<T: Numeric & BitwiseCopyable>(_ name: String, as memoryType: hid_t, zero: T, limit: Int) throws -> (shape: [Int], values: [T]) {
         guard contains(name) else { throw DatasetError.malformed("\(path) has no '\(name)'") }
         let dataset = try Self.check(H5Dopen2(id, name, athanor_h5p_default()), "\(path)/\(name) is not a dataset")
         defer { H5Dclose(dataset) }
@@ -80,7 +80,7 @@ final class HDF5Object {
         try read(name, as: athanor_h5t_native_int8(), zero: Int8(0), limit: limit).values.map { $0 != 0 }
     }
 
-    private func write<T>(_ name: String, shape: [Int], values: [T], fileType: hid_t, memoryType: hid_t) throws {
+    private func write<T: BitwiseCopyable>(_ name: String, shape: [Int], values: [T], fileType: hid_t, memoryType: hid_t) throws {
         precondition(shape.reduce(1, *) == values.count, "shape \(shape) for \(values.count) values")
         let dims = shape.map { hsize_t($0) }
         let space = H5Screate_simple(Int32(dims.count), dims, nil)

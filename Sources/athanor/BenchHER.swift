@@ -18,11 +18,13 @@ extension Bench {
         @Option(help: "Environment steps per run (the peer's: 50000).") var steps = 50_000
         @Option(help: "The Stable-Baselines3 peer's runs (JSON lines).") var peer = "../shared/anchors/peers/her_results.jsonl"
         @Option(help: "Output folder.") var output = "Results/her"
+        @Option(help: "sb3 (the peer's settings, one gradient step per step) or paper (the HER paper's cycles).") var regime = "sb3"
         @Option(help: "Seeds of the point-mass part (SAC ± HER on PointMass-v0; 0: skip it).") var pointMassSeeds = 3
         @Flag(help: "Only the point-mass part (keeps the bit-flipping table as it is).") var pointMassOnly = false
 
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
+            guard HERBenchmark.Regime(rawValue: regime) != nil else { throw ValidationError("--regime must be sb3 or paper, not '\(regime)'") }
             guard (0...100).contains(pointMassSeeds) else { throw ValidationError("--point-mass-seeds must be in 0…100") }
             guard (1_001...10_000_000).contains(steps) else { throw ValidationError("--steps must be in 1001…10000000 (learning starts at 1000)") }
             guard let list = parsedBits, !list.isEmpty, list.allSatisfy({ (1...1024).contains($0) }) else {
@@ -50,14 +52,15 @@ extension Bench {
             for n in parsedBits ?? [] {
                 for her in [true, false] {
                     for seed in 0..<UInt64(seeds) {
-                        let r = try HERBenchmark.run(bits: n, her: her, seed: seed, steps: steps)
+                        let r = try HERBenchmark.run(bits: n, her: her, seed: seed, steps: steps, regime: HERBenchmark.Regime(rawValue: regime) ?? .sb3)
                         runs.append(r)
                         log(String(format: "athanor bench her: n=%d %@ seed %llu: success %.2f in %.1f s", n, her ? "HER" : "plain", seed, r.success, r.wallSeconds))
                     }
                 }
             }
             let peerURL = URL(fileURLWithPath: peer)
-            let report = HERReport(runs: runs, peer: HERBenchmark.peerRuns(peerURL), peerSource: "`\(peer)`")
+            let chosen = HERBenchmark.Regime(rawValue: regime) ?? .sb3
+            let report = HERReport(runs: runs, peer: chosen == .sb3 ? HERBenchmark.peerRuns(peerURL) : [], peerSource: "`\(peer)`", regime: chosen)
             try report.write(to: URL(fileURLWithPath: output))
             print(report.markdownTable())
             print("tables in \(output)/")

@@ -23,6 +23,7 @@ extension Bench {
         @Option(name: .customLong("peer"), help: "d3rlpy's runs (JSON lines; repeatable).")
         var peers = ["../shared/anchors/peers/offline_results.jsonl", "../shared/anchors/peers/offline_results_more_seeds.jsonl"]
         @Option(help: "Output folder.") var output = "Results/offline"
+        @Flag(help: "Keep the runs already in the output folder's runs.csv for the cells not run now (add an agent to a table).") var append = false
 
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
@@ -49,6 +50,13 @@ extension Bench {
                         runs.append(r)
                         log(String(format: "athanor bench offline: %@ %@ seed %llu: %.1f in %.1f s", dataset, agent, seed, r.evalMean, r.wallSeconds))
                     }
+                }
+            }
+            if append {
+                let ran = Set(runs.map { "\($0.dataset)/\($0.agent)" })
+                runs = try OfflineBenchmark.earlierRuns(in: URL(fileURLWithPath: output)).filter { !ran.contains("\($0.dataset)/\($0.agent)") } + runs
+                for dataset in Set(runs.map(\.dataset)) where statistics[dataset] == nil {
+                    statistics[dataset] = DatasetSummary(try OfflineDataset.read(npz: folder.appendingPathComponent("\(dataset).npz")))
                 }
             }
             let report = OfflineReport(runs: runs, peer: OfflineBenchmark.peerRuns(peers.map(URL.init(fileURLWithPath:))),

@@ -94,6 +94,16 @@ struct BadInputTests {
         // 16: a run directory that cannot be made.
         (["train", "--env", "CartPole-v1", "--agent", "ppo", "--steps", "128", "--out", "/proc/athanor-x"], "cannot write /proc/athanor-x"),
         (["watch", "--env", "CartPole-v1", "--fps", "nan"], "--fps"),
+        // Offline data: missing, foreign or mismatched datasets; flags out of range.
+        (["dataset", "info", "/etc/passwd"], "not a zip archive"),
+        (["dataset", "info", "/nonexistent/data.npz"], "does not exist"),
+        (["train", "--env", "CartPole-v1", "--agent", "cql", "--dataset", "/nonexistent/data.npz"], "does not exist"),
+        (["train", "--env", "CartPole-v1", "--agent", "bc"], "needs dataset=PATH"),
+        (["train", "--env", "CartPole-v1", "--agent", "ppo", "--dataset", "/tmp/x.npz"], "unknown hyper-parameter 'dataset'"),
+        (["dataset", "collect", "--env", "CartPole-v1", "--policy", "greedy", "--episodes", "1", "--out", "/tmp/athanor-x"], "--policy must be"),
+        (["dataset", "collect", "--env", "CartPole-v1", "--episodes", "1", "--epsilon", "2", "--out", "/tmp/athanor-x"], "--epsilon"),
+        (["dataset", "mix", "--env", "CartPole-v1", "--part", "nocolon", "--out", "/tmp/athanor-x"], "PATH:TRANSITIONS"),
+        (["train", "--env", "Pendulum-v1", "--agent", "sac", "--set", "her=true"], "goal-conditioned environment"),
     ])
     func isOneLineAndNonZero(arguments: [String], phrase: String) throws {
         expectOneLineError(try CLI.run(arguments), phrase)

@@ -25,9 +25,23 @@ public enum HERBenchmark {
                                   "learning_rate=0.001", "batch_size=128", "gamma=0.98", "buffer_size=1000000",
                                   "target_update_interval=500", "train_freq=1", "gradient_steps=1", "net_arch=256"]
 
-    public static func run(bits: Int, her: Bool, seed: UInt64, steps: Int) throws -> HERRun {
+    /// Which DQN the runs use: the SB3 peer's (one gradient step per environment step), or the HER
+    /// paper's (Appendix A: cycles of 16 episodes then 40 gradient steps, a Polyak target update
+    /// with 0.95 after each cycle, ε = 0.2 throughout).
+    public enum Regime: String, Sendable, CaseIterable { case sb3, paper }
+
+    /// The paper's cycles for n bits: 16 episodes of n steps, 40 gradient steps, τ = 0.05.
+    public static func paperSettings(bits: Int) -> [String] {
+        let cycle = 16 * bits
+        return ["learning_starts=\(cycle)", "exploration_fraction=0", "exploration_initial_eps=0.2", "exploration_final_eps=0.2",
+                "learning_rate=0.001", "batch_size=128", "gamma=0.98", "buffer_size=1000000", "train_freq=\(cycle)",
+                "gradient_steps=40", "target_update_interval=\(cycle)", "tau=0.05", "net_arch=256"]
+    }
+
+    public static func run(bits: Int, her: Bool, seed: UInt64, steps: Int, regime: Regime = .sb3) throws -> HERRun {
         let environment = EnvironmentReference("BitFlip-v0", options: ["n": "\(bits)"])
-        let config = try DQNHyperparameters().setting(settings + (her ? ["her=true", "n_sampled_goal=4", "goal_selection_strategy=future"] : []))
+        let base = regime == .sb3 ? settings : paperSettings(bits: bits)
+        let config = try DQNHyperparameters().setting(base + (her ? ["her=true", "n_sampled_goal=4", "goal_selection_strategy=future"] : []))
         let agent = try DQN(environment: environment.make(), config: config, seed: seed, totalSteps: steps)
         let summary = try agent.learn()
         // The same 100 evaluation episodes for every run (the generator seeded 1 000 000, as the peer's).
@@ -57,7 +71,11 @@ public struct HERReport {
     public let runs: [HERRun], peer: [HERRun]
     public let peerSource: String
 
-    public init(runs: [HERRun], peer: [HERRun], peerSource: String) { (self.runs, self.peer, self.peerSource) = (runs, peer, peerSource) }
+    public let regime: HERBenchmark.Regime
+
+    public init(runs: [HERRun], peer: [HERRun], peerSource: String, regime: HERBenchmark.Regime = .sb3) {
+        (self.runs, self.peer, self.peerSource, self.regime) = (runs, peer, peerSource, regime)
+    }
 
     func rows(_ runs: [HERRun], her: Bool) -> [(bits: Int, successes: [Double], msPerStep: Double)] {
         Set(runs.filter { $0.her == her }.map(\.bits)).sorted().map { n in
@@ -103,11 +121,18 @@ public struct HERReport {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let seeds = Set(runs.map(\.seed)).count
         var md = "# HER: bit flipping with and without hindsight experience replay\n\n\(Provenance.current.markdown)\n\n"
-        md += "Regenerate: `athanor bench her` (\(seeds) seeds per cell). Task: BitFlip-n (Andrychowicz et al. 2017, §4.1): n bits "
+        md += "Regenerate: `athanor bench her\(regime == .paper ? " --regime paper" : "")` (\(seeds) seeds per cell). Task: BitFlip-n (Andrychowicz et al. 2017, §4.1): n bits "
         md += "and a target pattern drawn at reset, action i flips bit i, reward −1 until the bits equal the target, episodes of n steps. "
-        md += "DQN with the settings of the Stable-Baselines3 peer script (`../shared/anchors/peers/her_bitflip.py`: one 256-unit "
-        md += "layer, batch 128, learning rate 1e-3, γ = 0.98, ε → 0.02 over 20 %, target copied every 500 steps, one gradient step "
-        md += "per step); HER with the `future` strategy and k = 4, relabelled at sampling time as SB3's `HerReplayBuffer`. "
+        if regime == .sb3 {
+            md += "DQN with the settings of the Stable-Baselines3 peer script (`../shared/anchors/peers/her_bitflip.py`: one 256-unit "
+            md += "layer, batch 128, learning rate 1e-3, γ = 0.98, ε → 0.02 over 20 %, target copied every 500 steps, one gradient step "
+            md += "per step); "
+        } else {
+            md += "DQN in the HER paper's regime (its Appendix A): cycles of 16 episodes followed by 40 gradient steps on batches of 128, "
+            md += "the target network moved towards the online one with Polyak coefficient 0.95 after each cycle, ε = 0.2 throughout, "
+            md += "one 256-unit layer, learning rate 1e-3, γ = 0.98 (the SB3 peer ran only the one-step-per-step regime, so its columns stay empty); "
+        }
+        md += "HER with the `future` strategy and k = 4, relabelled at sampling time as SB3's `HerReplayBuffer`. "
         md += "Success: the share of 100 deterministic episodes that reach the goal. The paper: \"DQN without HER can only solve the "
         md += "task for n ≤ 13 while DQN with HER easily solves the task for n up to 50\" (with far more episodes than here). "
         md += "SB3 figures: \(peerSource), measured on this machine kind, one PyTorch thread; ms / step is training wall time "

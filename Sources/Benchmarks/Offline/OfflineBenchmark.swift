@@ -59,6 +59,18 @@ public enum OfflineBenchmark {
         return (random, expert)
     }
 
+    /// The runs an earlier `bench offline` wrote to `folder/runs.csv` (none if there is no such file).
+    public static func earlierRuns(in folder: URL) throws -> [OfflineRun] {
+        guard let text = try? String(contentsOf: folder.appendingPathComponent("runs.csv"), encoding: .utf8) else { return [] }
+        return try text.split(separator: "\n").dropFirst().map { line in
+            let f = line.split(separator: ",").map(String.init)
+            guard f.count == 6, let seed = UInt64(f[2]), let steps = Int(f[3]), let wall = Double(f[4]), let mean = Double(f[5]) else {
+                throw BenchmarkError("\(folder.path)/runs.csv: malformed line '\(line.prefix(80))'")
+            }
+            return OfflineRun(dataset: f[0], agent: f[1], seed: seed, gradientSteps: steps, wallSeconds: wall, evalMean: mean)
+        }
+    }
+
     /// The peer's runs: JSON lines with dataset, algo, seed, grad_steps, fit_s, eval_mean.
     public static func peerRuns(_ urls: [URL]) -> [OfflineRun] {
         urls.flatMap { url -> [OfflineRun] in
@@ -129,11 +141,16 @@ public struct OfflineReport {
 
     public func write(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let seeds = Set(runs.map(\.seed)).count, steps = runs.first?.gradientSteps ?? 0
+        let steps = runs.first?.gradientSteps ?? 0
         var md = "# Offline RL: datasets × algorithms on CartPole-v1, beside d3rlpy\n\n\(Provenance.current.markdown)\n\n"
-        md += "Regenerate: `athanor bench offline` (\(seeds) seeds, \(steps) gradient steps, `--preset zoo`: the d3rlpy peer's settings, "
+        let perAgent = OfflineBenchmark.agents.compactMap { a in
+            let n = Set(runs.filter { $0.agent == a }.map(\.seed)).count
+            return n == 0 ? nil : "\(a) \(n)"
+        }.joined(separator: ", ")
+        md += "Regenerate: `athanor bench offline` (seeds per agent: \(perAgent) — `--agents A --seeds N --append` adds an agent's cells to "
+        md += "the table; \(steps) gradient steps, `--preset zoo`: the d3rlpy peer's settings, "
         md += "hyperparams/{bc,cql,bcq,iql}.yml; IQL with d3rlpy's defaults, which has no discrete IQL to compare with). Data: the four CartPole-v1 datasets of 10⁵ transitions the peer trained on "
-        md += "(`../shared/anchors/peers/data/`, made by its `make_datasets.py`: random; medium, a PPO snapshot at about a third of expert; "
+        md += "(`../shared/anchors/peers/data/`, made by its `make_datasets.py`: random; medium, a PPO snapshot whose sampled episodes score 150–250; "
         md += "expert; mixed, 80 % random and 20 % expert episodes by transitions). Score: the final policy's mean return over 20 greedy "
         md += "episodes, episode i reset with seed 10 000 + i (the peer's `offline_train.py` protocol). Normalised: D4RL's "
         md += String(format: "100·(score − random)/(expert − random) with random = %.1f (uniform actions, measured now) and expert = %.1f ", references.random, references.expert)
