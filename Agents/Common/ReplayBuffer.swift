@@ -62,25 +62,32 @@ public struct ReplayBuffer {
     /// Puts back saved contents (from a checkpoint).
     public mutating func restore(observations: [Float], nextObservations: [Float], actions: [Float], rewards: [Float],
                                  terminated: [Float], count: Int, position: Int) throws {
-        guard observations.count == self.observations.count, nextObservations.count == self.nextObservations.count,
-              actions.count == self.actions.count, rewards.count == capacity, terminated.count == capacity,
-              (0...capacity).contains(count), (0..<capacity).contains(position) else {
+        // The filled slots, 0..<count (a checkpoint holds only those), or every slot (older checkpoints).
+        let rows = rewards.count
+        guard rows == Swift.max(count, 1) || rows == capacity, rows <= capacity, (0...capacity).contains(count), (0..<capacity).contains(position),
+              observations.count == rows * observationSize, nextObservations.count == rows * observationSize,
+              actions.count == rows * actionSize, terminated.count == rows else {
             throw SnapshotError.malformed("replay buffer contents do not fit a buffer of \(capacity) transitions")
         }
-        (self.observations, self.nextObservations, self.actions) = (observations, nextObservations, actions)
-        (self.rewards, self.terminated, self.count, self.position) = (rewards, terminated, count, position)
+        func padded(_ values: [Float], width: Int) -> [Float] { values + [Float](repeating: 0, count: (capacity - rows) * width) }
+        (self.observations, self.nextObservations) = (padded(observations, width: observationSize), padded(nextObservations, width: observationSize))
+        (self.actions, self.rewards, self.terminated) = (padded(actions, width: actionSize), padded(rewards, width: 1), padded(terminated, width: 1))
+        (self.count, self.position) = (count, position)
     }
 }
 
 // A replay buffer in a checkpoint: its five arrays under `replay.*`; count and position travel
 // in the agent's progress record.
 extension CheckpointBuilder {
+    /// Only the filled slots (0..<count): a large buffer early in training costs its transitions, not its capacity
+    /// (a 10⁶-transition buffer of BitFlip-50 was 1.2 GB a checkpoint).
     mutating func addReplay(_ replay: ReplayBuffer) {
-        add(replay.observations, as: "replay.observations")
-        add(replay.nextObservations, as: "replay.next_observations")
-        add(replay.actions, as: "replay.actions")
-        add(replay.rewards, as: "replay.rewards")
-        add(replay.terminated, as: "replay.terminated")
+        let n = Swift.max(replay.count, 1)  // one row at least: a tensor is never empty
+        add(Array(replay.observations.prefix(n * replay.observationSize)), as: "replay.observations")
+        add(Array(replay.nextObservations.prefix(n * replay.observationSize)), as: "replay.next_observations")
+        add(Array(replay.actions.prefix(n * replay.actionSize)), as: "replay.actions")
+        add(Array(replay.rewards.prefix(n)), as: "replay.rewards")
+        add(Array(replay.terminated.prefix(n)), as: "replay.terminated")
     }
 }
 
