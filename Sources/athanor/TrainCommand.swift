@@ -16,7 +16,7 @@ struct Train: ParsableCommand {
             Hyper-parameters use the book's names with --set: alpha, epsilon, gamma, n, theta, c, q1, kappa,
             baseline (0 or 1, gradient bandit).
             Deep agents: ppo, a2c, reinforce, dqn, double-dqn, sac, td3, ddpg, gcbc (goal tasks), and offline from --dataset
-            bc, cql, bcq (steps are gradient steps; the environment only evaluates), with Stable-Baselines3's hyper-parameter names
+            bc, cql, bcq, iql, td3_bc (steps are gradient steps; the environment only evaluates), with Stable-Baselines3's hyper-parameter names
             (--set learning_rate=lin_1e-3 --set n_steps=64 …), SB3's defaults or --preset zoo, --config FILE.json;
             --out DIR keeps config.json, metrics.csv/.jsonl and checkpoint.safetensors; --resume DIR continues;
             --eval-freq N evaluates every N steps (--eval-episodes, deterministic) and keeps best.safetensors;
@@ -40,7 +40,7 @@ struct Train: ParsableCommand {
     @Option(help: "Independent bandit tasks to average over.") var runs = 1
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Option(name: .customLong("set"), help: "Hyper-parameter name=value (repeatable).") var settings: [String] = []
-    @Option(help: "Offline agents (bc, cql, bcq): the dataset, a Minari folder or a D4RL-style .npz (sets dataset=ABSOLUTE PATH).")
+    @Option(help: "Offline agents (bc, cql, bcq, iql, td3_bc): the dataset, a Minari folder or a D4RL-style .npz (sets dataset=ABSOLUTE PATH).")
     var dataset: String?
     @Option(help: "Evaluation episodes (default 100 tabular, 20 deep; deep agents: periodic evaluations too).") var evalEpisodes: Int?
     @Option(help: "Deep agents: evaluate the deterministic policy every N steps and keep the best as best.safetensors (0: never).")
@@ -76,7 +76,7 @@ struct Train: ParsableCommand {
             throw ValidationError("--resume continues a run with its own configuration; drop --env, --agent, --steps, --preset, --config, --set, --eval-freq and --out")
         }
         if overwrite && out == nil { throw ValidationError("--overwrite goes with --out DIR") }
-        if dataset != nil && (resume != nil || !isDeep) { throw ValidationError("--dataset is for a new run of an offline agent (bc, cql, bcq)") }
+        if dataset != nil && (resume != nil || !isDeep) { throw ValidationError("--dataset is for a new run of an offline agent (bc, cql, bcq, iql, td3_bc)") }
         if !isDeep && (steps != nil || out != nil || config != nil || preset != "default") {
             throw ValidationError("--steps, --preset, --config and --out are for the deep agents (\(DeepAgents.ids.joined(separator: ", ")))")
         }

@@ -62,15 +62,14 @@ struct GoalConditionedTests {
         }
     }
 
-    /// The HER paper's point: with a sparse reward, SAC + HER reaches the goal disc where SAC
-    /// alone, same budget, does not (this suite's settings: 64-unit layers, 5000 steps).
-    @Test func sacWithHERReachesThePointMassGoalAndSACAloneDoesNot() throws {
+    /// With a sparse reward, SAC + HER reaches the goal disc on every seed in a small budget (this
+    /// suite's settings: 64-unit layers, 5000 steps). SAC alone sometimes does too (bench her's
+    /// point-mass table: 0.03, 1.00, 0.76 at 10⁴ steps), so only the HER side is asserted.
+    @Test func sacWithHERReachesThePointMassGoal() throws {
         let settings = ["net_arch=64,64", "batch_size=128", "learning_starts=500", "gamma=0.95", "learning_rate=0.001"]
         let her = try bestSuccessRates("sac", on: "PointMass-v0", settings: settings + ["her=true"], steps: 5000)
-        let plain = try bestSuccessRates("sac", on: "PointMass-v0", settings: settings, steps: 5000, seeds: [0])
-        print("learning score: SAC + HER PointMass-v0 (5000 steps), success per seed: \(her); SAC alone: \(plain)")
+        print("learning score: SAC + HER PointMass-v0 (5000 steps), success per seed: \(her)")
         #expect(median(her) >= 0.9, "SAC + HER success per seed \(her)")
-        #expect(plain[0] <= 0.5, "SAC alone \(plain)")
     }
 
     /// GCBC (GCSL) learns to reach any 8-bit pattern from its own relabelled play.
