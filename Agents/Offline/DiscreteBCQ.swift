@@ -56,6 +56,7 @@ public final class DiscreteBCQ: DeepAgent {
         try config.validate()
         (self.config, self.seed, self.totalSteps) = (config, seed, totalSteps ?? config.nTimesteps)
         data = try OfflineData(path: config.dataset, environment: environment)
+        try data.requireBootstrappable()
         let actions = try offlineDiscreteActions(environment, data), size = data.dataset.observationSize
         try MemoryBudget.checkNetworks(layers: config.netArch, inputs: size, outputs: actions, copies: 3, batch: config.batchSize)
         generator = RandomGenerator(seed: seed)

@@ -52,6 +52,7 @@ public final class DiscreteCQL: DeepAgent {
         try config.validate()
         (self.config, self.seed, self.totalSteps) = (config, seed, totalSteps ?? config.nTimesteps)
         data = try OfflineData(path: config.dataset, environment: environment)
+        try data.requireBootstrappable()
         let actions = try offlineDiscreteActions(environment, data)
         try MemoryBudget.checkNetworks(layers: config.netArch, inputs: data.dataset.observationSize, outputs: actions, copies: 2, batch: config.batchSize)
         generator = RandomGenerator(seed: seed)

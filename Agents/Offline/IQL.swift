@@ -72,6 +72,7 @@ public final class IQL: DeepAgent {
         try config.validate()
         (self.config, self.seed, self.totalSteps) = (config, seed, totalSteps ?? config.nTimesteps)
         data = try OfflineData(path: config.dataset, environment: environment)
+        try data.requireBootstrappable()
         let size = data.dataset.observationSize
         actionCount = data.dataset.discreteActions != nil ? environment.actionSpace.discreteCount : nil
         scale = actionCount == nil ? try ActionScale(environment.actionSpace) : nil

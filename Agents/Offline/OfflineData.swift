@@ -32,6 +32,13 @@ public struct OfflineData {
 
     /// A minibatch of `size` rows drawn uniformly (with replacement) from all transitions, or from
     /// those with a next observation when `bootstrapping`.
+    /// Refuses data with no transition a temporal-difference learner can use (every one a time-out without its next observation).
+    func requireBootstrappable() throws {
+        guard !bootstrappable.isEmpty else {
+            throw TrainingError.unsupported("the dataset has no transition with a next observation (all are time-outs): Q-learning cannot use it")
+        }
+    }
+
     public func batch(_ size: Int, bootstrapping: Bool, using generator: inout RandomGenerator) -> ReplayBatch {
         let rows = (0..<size).map { _ in
             bootstrapping ? bootstrappable[generator.nextInt(below: bootstrappable.count)] : generator.nextInt(below: dataset.count)

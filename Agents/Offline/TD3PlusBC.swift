@@ -63,6 +63,7 @@ public final class TD3PlusBC: DeepAgent {
         try config.validate()
         (self.config, self.seed, self.totalSteps) = (config, seed, totalSteps ?? config.nTimesteps)
         data = try OfflineData(path: config.dataset, environment: environment)
+        try data.requireBootstrappable()
         guard data.dataset.discreteActions == nil else { throw TrainingError.unsupported("td3_bc needs continuous actions") }
         scale = try ActionScale(environment.actionSpace)
         let size = data.dataset.observationSize, d = scale.dimension, n = Float(data.dataset.count), rows = data.dataset.observations
