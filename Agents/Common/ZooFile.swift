@@ -21,11 +21,17 @@ public struct ZooFile: Sendable {
 
     public init(yaml: String, path: String = "<yaml>") throws {
         self.path = path
-        let document: Any?
-        do { document = try Yams.load(yaml: yaml) } catch {
+        let node: Node?
+        do { node = try Yams.compose(yaml: yaml) } catch {
             let reason = (error as? YamlError).map { "\($0)".split(separator: "\n").first.map(String.init) ?? "" } ?? "\(error)"
             throw HyperparameterError.malformedFile("\(path) is not YAML: \(reason)")
         }
+        // Yams traps on a mapping key that is not a scalar (`? [a, b]: 1`, legal YAML), so keys are checked first.
+        if let node, let key = Self.firstComplexKey(in: node) {
+            let line = key.mark.map { " (line \($0.line))" } ?? ""
+            throw HyperparameterError.malformedFile("\(path): a mapping key\(line) is a list or mapping, not a name")
+        }
+        let document = node.map { Constructor.default.any(from: $0) }
         guard let top = document as? [String: Any] else {
             throw HyperparameterError.malformedFile("\(path) is not a zoo file (a mapping from environment ids to settings)")
         }
@@ -45,6 +51,16 @@ public struct ZooFile: Sendable {
     }
 
     public var environmentIDs: [String] { entries.keys.sorted() }
+
+    private static func firstComplexKey(in node: Node) -> Node? {
+        switch node {
+        case .scalar, .alias: return nil
+        case .sequence(let items): return items.lazy.compactMap(firstComplexKey).first
+        case .mapping(let pairs):
+            if let key = pairs.keys.first(where: { $0.scalar == nil }) { return key }
+            return pairs.values.lazy.compactMap(firstComplexKey).first
+        }
+    }
 
     /// The entry for `environmentID` as `name=value` settings for an agent whose networks use
     /// `activation` (`nn.Tanh` for the actor-critics, `nn.ReLU` for DQN, as in SB3).

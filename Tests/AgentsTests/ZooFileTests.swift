@@ -78,5 +78,12 @@ struct ZooFileTests {
         expectError("x.yml is not YAML") { _ = try ZooFile(yaml: "a: [1, 2\n", path: "x.yml") }
         expectError("x.yml is not a zoo file") { _ = try ZooFile(yaml: "- 1\n- 2\n", path: "x.yml") }
         expectError("x.yml: the entry 'CartPole-v1' is not a mapping") { _ = try ZooFile(yaml: "CartPole-v1: 3\n", path: "x.yml") }
+        // Explicit keys that are mappings or lists are legal YAML; Yams's constructor traps on them (the fuzzer found it).
+        expectError("x.yml: a mapping key (line 2) is a list or mapping") {
+            _ = try ZooFile(yaml: "CartPole-v1:\n? n_timesteps: !!float 5e4\n  policy: 'MlpPolicy'\n", path: "x.yml")
+        }
+        expectError("x.yml: a mapping key (line 2) is a list or mapping") {
+            _ = try ZooFile(yaml: "CartPole-v1:\n  ? [a, b]\n  : 1\n", path: "x.yml")
+        }
     }
 }
