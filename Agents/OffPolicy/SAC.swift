@@ -268,3 +268,8 @@ public final class SAC: DeepAgent {
         (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(memory: &memory, environments: &environments)
     }
 }
+
+extension SAC: ExperienceReplaying {
+    public var replayBuffer: ReplayBuffer { memory.replay }
+    public var replayCopies: Int { config.nEnvs }
+}

@@ -271,3 +271,8 @@ public final class TD3: DeepAgent {
         correlatedNoise = noise
     }
 }
+
+extension TD3: ExperienceReplaying {
+    public var replayBuffer: ReplayBuffer { memory.replay }
+    public var replayCopies: Int { config.nEnvs }
+}

@@ -267,3 +267,8 @@ public final class DQN: DeepAgent {
         (explorationRate, generator) = (progress.explorationRate, progress.generator)
     }
 }
+
+extension DQN: ExperienceReplaying {
+    public var replayBuffer: ReplayBuffer { memory.replay }
+    public var replayCopies: Int { config.nEnvs }
+}

@@ -1,3 +1,4 @@
+import Agents
 import ArgumentParser
 import Benchmarks
 import Datasets
@@ -7,46 +8,63 @@ extension Bench {
     struct Offline: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "offline",
-            abstract: "BC, discrete CQL, BCQ and IQL on the CartPole-v1 random, medium, expert and mixed datasets; writes Results/offline/.",
+            abstract: "Offline agents × datasets: BC, CQL, BCQ, IQL on CartPole-v1 (beside d3rlpy), BC, IQL, TD3+BC on Pendulum-v1; writes Results/offline/.",
             discussion: """
-                Each agent trains on each dataset (--data DIR/NAME.npz, D4RL-style arrays) with --preset zoo (the d3rlpy \\
-                peer's settings) for its gradient steps on seeds 0, 1, …, then plays 20 greedy episodes (episode i reset \\
-                with seed 10 000 + i). The table gives each cell's returns, mean ± std, IQM with a bootstrap interval, \\
-                D4RL's normalised score and the time per gradient step, beside the peer's d3rlpy runs (--peer files).
+                Each agent trains on each dataset (NAME.npz, D4RL-style arrays, or a Minari folder NAME, looked up in the --data \
+                folders) with --preset zoo for its gradient steps on seeds 0, 1, …, then plays 20 greedy episodes (episode i reset \
+                with seed 10 000 + i). The table gives each cell's returns, mean ± std, IQM with a bootstrap interval, D4RL's \
+                normalised score and the time per gradient step, beside the peer's d3rlpy runs (--peer files) on CartPole-v1. \
+                The replay and Pendulum-v1 datasets are made by scripts/make-offline-datasets.sh.
                 """
         )
-        @Option(help: "Folder with random.npz, medium.npz, expert.npz and mixed.npz.") var data = "../shared/anchors/peers/data"
+        @Option(help: "CartPole-v1 or Pendulum-v1.") var env = OfflineSuite.cartPole.environmentID
+        @Option(name: .customLong("data"), help: "Folders holding the datasets (repeatable; default: the suite's).") var folders: [String] = []
         @Option(help: "Seeds per cell.") var seeds = 5
         @Option(help: "Gradient steps per run (default: the preset's, 20000).") var steps: Int?
-        @Option(help: "Only these datasets, comma-separated.") var datasets = OfflineBenchmark.datasets.joined(separator: ",")
-        @Option(help: "Only these agents, comma-separated.") var agents = OfflineBenchmark.agents.joined(separator: ",")
-        @Option(name: .customLong("peer"), help: "d3rlpy's runs (JSON lines; repeatable).")
+        @Option(help: "Only these datasets, comma-separated (default: all of the suite's).") var datasets: String?
+        @Option(help: "Only these agents, comma-separated (default: all of the suite's).") var agents: String?
+        @Option(name: .customLong("peer"), help: "d3rlpy's runs (JSON lines; repeatable; CartPole-v1).")
         var peers = ["../shared/anchors/peers/offline_results.jsonl", "../shared/anchors/peers/offline_results_more_seeds.jsonl"]
-        @Option(help: "Output folder.") var output = "Results/offline"
+        @Option(help: "Output folder (default: the suite's, Results/offline or Results/offline/pendulum).") var output: String?
         @Flag(help: "Keep the runs already in the output folder's runs.csv for the cells not run now (add an agent to a table).") var append = false
 
+        var suite: OfflineSuite { OfflineSuite.named(env) ?? .cartPole }
+        var chosenDatasets: [String] { datasets.map { $0.split(separator: ",").map(String.init) } ?? suite.datasets }
+        var chosenAgents: [String] { agents.map { $0.split(separator: ",").map(String.init) } ?? suite.agents }
+
         func validate() throws {
+            guard OfflineSuite.named(env) != nil else {
+                throw ValidationError("--env must be one of \(OfflineSuite.all.map(\.environmentID).joined(separator: ", ")), not '\(env)'")
+            }
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
             guard (1...10_000_000).contains(steps ?? 1) else { throw ValidationError("--steps must be in 1…10000000") }
-            for d in datasets.split(separator: ",") where !OfflineBenchmark.datasets.contains(String(d)) {
-                throw ValidationError("unknown dataset '\(d)'; datasets: \(OfflineBenchmark.datasets.joined(separator: ", "))")
+            for d in chosenDatasets where !suite.datasets.contains(d) {
+                throw ValidationError("unknown dataset '\(d)' for \(env); datasets: \(suite.datasets.joined(separator: ", "))")
             }
-            for a in agents.split(separator: ",") where !OfflineBenchmark.agents.contains(String(a)) {
-                throw ValidationError("unknown agent '\(a)'; agents: \(OfflineBenchmark.agents.joined(separator: ", "))")
+            for a in chosenAgents where !suite.agents.contains(a) {
+                throw ValidationError("unknown agent '\(a)' for \(env); agents: \(suite.agents.joined(separator: ", "))")
             }
         }
 
         func run() throws {
-            let folder = URL(fileURLWithPath: data)
-            for name in OfflineBenchmark.datasets where !FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(name).npz").path) {
-                throw ValidationError("no \(name).npz in \(data) (give the datasets' folder with --data)")
+            let suite = self.suite, output = self.output ?? suite.output
+            let folders = self.folders.isEmpty ? suite.folders : self.folders
+            func location(_ name: String) throws -> URL {
+                guard let url = suite.location(of: name, in: folders) else {
+                    throw ValidationError("no \(name).npz or Minari folder \(name) in \(folders.joined(separator: ", ")) "
+                                          + "(scripts/make-offline-datasets.sh makes the replay and Pendulum-v1 datasets; --data names other folders)")
+                }
+                return url
             }
+            let expert = try location("expert")
             var runs: [OfflineRun] = [], statistics: [String: DatasetSummary] = [:]
-            for dataset in datasets.split(separator: ",").map(String.init) {
-                statistics[dataset] = DatasetSummary(try OfflineDataset.read(npz: folder.appendingPathComponent("\(dataset).npz")))
-                for agent in agents.split(separator: ",").map(String.init) {
+            for dataset in chosenDatasets {
+                let url = try location(dataset)
+                statistics[dataset] = DatasetSummary(try OfflineData.load(url.path))
+                for agent in chosenAgents {
                     for seed in 0..<UInt64(seeds) {
-                        let r = try OfflineBenchmark.run(agent: agent, dataset: dataset, folder: folder, seed: seed, gradientSteps: steps)
+                        let r = try OfflineBenchmark.run(agent: agent, dataset: dataset, at: url, environmentID: suite.environmentID,
+                                                         seed: seed, gradientSteps: steps)
                         runs.append(r)
                         log(String(format: "athanor bench offline: %@ %@ seed %llu: %.1f in %.1f s", dataset, agent, seed, r.evalMean, r.wallSeconds))
                     }
@@ -56,11 +74,13 @@ extension Bench {
                 let ran = Set(runs.map { "\($0.dataset)/\($0.agent)" })
                 runs = try OfflineBenchmark.earlierRuns(in: URL(fileURLWithPath: output)).filter { !ran.contains("\($0.dataset)/\($0.agent)") } + runs
                 for dataset in Set(runs.map(\.dataset)) where statistics[dataset] == nil {
-                    statistics[dataset] = DatasetSummary(try OfflineDataset.read(npz: folder.appendingPathComponent("\(dataset).npz")))
+                    statistics[dataset] = DatasetSummary(try OfflineData.load(try location(dataset).path))
                 }
             }
-            let report = OfflineReport(runs: runs, peer: OfflineBenchmark.peerRuns(peers.map(URL.init(fileURLWithPath:))),
-                                       references: try OfflineBenchmark.references(folder: folder), datasetStatistics: statistics)
+            let peer = suite.environmentID == OfflineSuite.cartPole.environmentID ? OfflineBenchmark.peerRuns(peers.map(URL.init(fileURLWithPath:))) : []
+            let report = OfflineReport(suite: suite, runs: runs, peer: peer,
+                                       references: try OfflineBenchmark.references(environmentID: suite.environmentID, expert: expert),
+                                       datasetStatistics: statistics)
             try report.write(to: URL(fileURLWithPath: output))
             print(report.markdownTable())
             print("tables in \(output)/")

@@ -10,13 +10,13 @@ import Training
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dataset",
-        abstract: "Offline RL datasets: collect one from a policy, summarise one, mix several.",
+        abstract: "Offline RL datasets: collect one from a policy or a run's replay buffer, summarise one, mix several.",
         discussion: """
             Datasets are written in Minari's layout (a folder with data/metadata.json and data/main_data.hdf5, which \\
             minari.load_dataset reads); Minari folders and D4RL-style .npz arrays (observations, actions, rewards, \\
             terminals, timeouts) are read.
             """,
-        subcommands: [Collect.self, Info.self, Mix.self]
+        subcommands: [Collect.self, Replay.self, Info.self, Mix.self]
     )
 
     /// A Minari folder or a .npz file.
@@ -123,6 +123,32 @@ struct DatasetCommand: ParsableCommand {
             try DatasetCommand.write(mixed, to: out, id: id, environment: try EnvironmentReference(env).make(), algorithm: "mix")
             print(DatasetSummary(mixed).text)
             print("wrote \(out) (\(id))")
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Everything an off-policy run (dqn, double-dqn, sac, td3, ddpg) saw while training, from its replay buffer, as a Minari dataset.",
+            discussion: "The literature's \"replay\" quality: the run's last checkpoint's buffer, oldest transition first, cut into episodes."
+        )
+        @Argument(help: "The run folder.") var runFolder: String
+        @Option(help: "Output folder (must not exist).") var out: String
+        @Option(help: "Minari dataset id (default athanor/ENV-replay-v0).") var id: String?
+
+        func run() throws {
+            let directory = RunDirectory(runFolder)
+            let configuration = try directory.configuration()
+            let agent = try DeepAgents.load(from: directory, best: false)
+            guard let replaying = agent as? any ExperienceReplaying else {
+                throw ValidationError("\(runFolder) is a \(agent.name) run, which keeps no replay buffer (dqn, double-dqn, sac, td3 and ddpg do)")
+            }
+            let environment = try configuration.environment.make()
+            let dataset = try OfflineDataset(replay: replaying.replayBuffer, copies: replaying.replayCopies,
+                                             discreteActions: environment.actionSpace.discreteCount, environmentID: configuration.environment.id)
+            let datasetID = id ?? "athanor/\(configuration.environment.id.lowercased().replacingOccurrences(of: "-v", with: "_v"))-replay-v0"
+            try DatasetCommand.write(dataset, to: out, id: datasetID, environment: environment, algorithm: "\(agent.name) replay buffer")
+            print(DatasetSummary(dataset).text)
+            print("wrote \(out) (\(datasetID))")
         }
     }
 }

@@ -15,16 +15,58 @@ public struct OfflineRun: Codable, Sendable {
     public var millisecondsPerStep: Double { 1000 * wallSeconds / Double(gradientSteps) }
 }
 
-/// The dataset × algorithm table of offline RL on CartPole-v1 (the four datasets the d3rlpy peer
-/// trained on: `../shared/anchors/peers/data/{random,medium,expert,mixed}.npz`), with D4RL's normalised
-/// score 100·(score − random)/(expert − random), the references measured in the same run.
-public enum OfflineBenchmark {
-    public static let datasets = ["random", "medium", "expert", "mixed"]
-    public static let agents = ["bc", "cql", "bcq", "iql"]
-    public static let environmentID = "CartPole-v1"
+/// One table of `bench offline`: an environment, its datasets (looked up by name as `NAME.npz`
+/// or a Minari folder `NAME` in `folders`, first match) and the agents that fit its actions.
+public struct OfflineSuite: Sendable {
+    public let environmentID: String
+    public let datasets: [String], agents: [String]
+    /// Where the datasets are looked for, in order (relative to the working directory).
+    public let folders: [String]
+    /// Where the table goes.
+    public let output: String
+    /// Where the data came from, for the report.
+    public let provenance: String
 
+    /// The four CartPole-v1 datasets of 10⁵ transitions the d3rlpy peer trained on, and the replay
+    /// dataset `scripts/make-offline-datasets.sh` collects.
+    public static let cartPole = OfflineSuite(
+        environmentID: "CartPole-v1", datasets: ["random", "medium", "expert", "mixed", "replay"], agents: ["bc", "cql", "bcq", "iql"],
+        folders: ["../shared/anchors/peers/data", "datasets/cartpole"], output: "Results/offline",
+        provenance: "the four CartPole-v1 datasets of 10⁵ transitions the peer trained on (`../shared/anchors/peers/data/`, made by its "
+            + "`make_datasets.py`: random; medium, a PPO snapshot whose sampled episodes score 150–250; expert; mixed, 80 % random and 20 % "
+            + "expert episodes by transitions), and replay: every transition DQN saw while it trained with the zoo's settings "
+            + "(`scripts/make-offline-datasets.sh`, `athanor dataset replay`)")
+
+    /// Pendulum-v1 datasets collected with SAC by `scripts/make-offline-datasets.sh`.
+    public static let pendulum = OfflineSuite(
+        environmentID: "Pendulum-v1", datasets: ["random", "medium", "expert", "mixed", "replay"], agents: ["bc", "iql", "td3_bc"],
+        folders: ["datasets/pendulum"], output: "Results/offline/pendulum",
+        provenance: "Pendulum-v1 datasets of 10⁵ transitions (500 episodes) collected by `scripts/make-offline-datasets.sh`: random (uniform "
+            + "actions); expert, SAC with the zoo's settings (2·10⁴ steps) acting deterministically; medium, SAC stopped after 2·10³ steps (its "
+            + "final policy scores about −800, a third of the way from random to expert); mixed, 80 % random and 20 % expert episodes by transitions; "
+            + "replay, every transition the expert SAC saw while it trained (2·10⁴)")
+
+    public static let all = [cartPole, pendulum]
+
+    public static func named(_ environmentID: String) -> OfflineSuite? { all.first { $0.environmentID == environmentID } }
+
+    /// `NAME.npz` or the Minari folder `NAME` in the first of `folders` that has one.
+    public func location(of dataset: String, in folders: [String]? = nil) -> URL? {
+        for folder in folders ?? self.folders {
+            let base = URL(fileURLWithPath: folder)
+            for candidate in [base.appendingPathComponent("\(dataset).npz"), base.appendingPathComponent(dataset)]
+            where FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+}
+
+/// The dataset × algorithm tables of offline RL (CartPole-v1 beside d3rlpy, Pendulum-v1 for the
+/// continuous agents), with D4RL's normalised score 100·(score − random)/(expert − random), the
+/// references measured in the same run.
+public enum OfflineBenchmark {
     /// d3rlpy's evaluation: `episodes` episodes, episode i reset with seed 10 000 + i, greedy actions.
-    public static func score(_ policy: ([Float]) -> [Float], episodes: Int = 20) throws -> Double {
+    public static func score(on environmentID: String, episodes: Int = 20, _ policy: ([Float]) -> [Float]) throws -> Double {
         var total = 0.0
         for i in 0..<episodes {
             var env = try environments.make(environmentID)
@@ -39,23 +81,25 @@ public enum OfflineBenchmark {
         return total / Double(episodes)
     }
 
-    /// Trains `agent` (`--preset zoo`: the peer's settings) on `folder/NAME.npz` and scores it.
-    public static func run(agent: String, dataset: String, folder: URL, seed: UInt64, gradientSteps: Int?) throws -> OfflineRun {
-        let path = folder.appendingPathComponent("\(dataset).npz").path
-        let config = try DeepAgents.configuration(agent: agent, environmentID: environmentID, recipe: .init(preset: "zoo", settings: ["dataset=\(path)"]))
+    /// Trains `agent` (`--preset zoo`) on the dataset at `location` and scores it.
+    public static func run(agent: String, dataset: String, at location: URL, environmentID: String, seed: UInt64,
+                           gradientSteps: Int?) throws -> OfflineRun {
+        let config = try DeepAgents.configuration(agent: agent, environmentID: environmentID,
+                                                  recipe: .init(preset: "zoo", settings: ["dataset=\(location.path)"]))
         let learner = try DeepAgents.make(agent: agent, configuration: config, environment: environments.make(environmentID), seed: seed,
                                           totalSteps: gradientSteps)
         let summary = try learner.learn()
-        let mean = try score { learner.act($0, deterministic: true) }
+        let mean = try score(on: environmentID) { learner.act($0, deterministic: true) }
         return OfflineRun(dataset: dataset, agent: agent, seed: seed, gradientSteps: summary.steps, wallSeconds: summary.wallSeconds, evalMean: mean)
     }
 
     /// The references of the normalised score: uniformly random actions, and the expert dataset's
     /// own mean episode return (the policy that collected it), both measured now.
-    public static func references(folder: URL) throws -> (random: Double, expert: Double) {
+    public static func references(environmentID: String, expert: URL) throws -> (random: Double, expert: Double) {
         var generator = RandomGenerator(seed: 1)
-        let random = try score { _ in [Float(generator.nextInt(below: 2))] }
-        let expert = DatasetSummary(try OfflineDataset.read(npz: folder.appendingPathComponent("expert.npz"))).meanReturn
+        let space = try environments.make(environmentID).actionSpace
+        let random = try score(on: environmentID) { _ in space.sample(using: &generator).map(Float.init) }
+        let expert = DatasetSummary(try OfflineData.load(expert.path)).meanReturn
         return (random, expert)
     }
 
@@ -87,12 +131,14 @@ public enum OfflineBenchmark {
 
 /// `Results/offline/`: the table, the figure and the runs.
 public struct OfflineReport {
+    public let suite: OfflineSuite
     public let runs: [OfflineRun], peer: [OfflineRun]
     public let references: (random: Double, expert: Double)
     public let datasetStatistics: [String: DatasetSummary]
 
-    public init(runs: [OfflineRun], peer: [OfflineRun], references: (random: Double, expert: Double), datasetStatistics: [String: DatasetSummary]) {
-        (self.runs, self.peer, self.references, self.datasetStatistics) = (runs, peer, references, datasetStatistics)
+    public init(suite: OfflineSuite, runs: [OfflineRun], peer: [OfflineRun], references: (random: Double, expert: Double),
+                datasetStatistics: [String: DatasetSummary]) {
+        (self.suite, self.runs, self.peer, self.references, self.datasetStatistics) = (suite, runs, peer, references, datasetStatistics)
     }
 
     func normalised(_ score: Double) -> Double { 100 * (score - references.random) / (references.expert - references.random) }
@@ -105,10 +151,11 @@ public struct OfflineReport {
 
     public func markdownTable() -> String {
         func f(_ x: Double) -> String { String(format: "%.1f", x) }
-        var md = "| dataset (mean return) | agent | seeds | return per seed | mean ± std | IQM [95 % CI] | normalised | ms / gradient step | "
-        md += "d3rlpy return per seed | d3rlpy ms / step | speed-up |\n|---|---|---:|---|---:|---:|---:|---:|---|---:|---:|\n"
-        for dataset in OfflineBenchmark.datasets {
-            for agent in OfflineBenchmark.agents {
+        var md = "| dataset (mean return) | agent | seeds | return per seed | mean ± std | IQM [95 % CI] | normalised | ms / gradient step |"
+        md += peer.isEmpty ? "\n|---|---|---:|---|---:|---:|---:|---:|\n"
+            : " d3rlpy return per seed | d3rlpy ms / step | speed-up |\n|---|---|---:|---|---:|---:|---:|---:|---|---:|---:|\n"
+        for dataset in suite.datasets {
+            for agent in suite.agents {
                 let group = runs.filter { $0.dataset == dataset && $0.agent == agent }
                 guard !group.isEmpty else { continue }
                 let scores = group.map(\.evalMean), interval = bootstrapInterval(strata: [scores], seed: 7)
@@ -117,9 +164,9 @@ public struct OfflineReport {
                 let statistics = datasetStatistics[dataset].map { " (\(f($0.meanReturn)))" } ?? ""
                 md += "| \(dataset)\(statistics) | \(agent) | \(group.count) | \(scores.map(f).joined(separator: ", ")) | \(f(Self.mean(scores))) ± \(f(Self.std(scores))) | "
                 md += "\(f(interquartileMean(scores))) [\(f(interval.low)), \(f(interval.high))] | \(f(normalised(Self.mean(scores)))) | "
-                md += String(format: "%.2f | ", ours)
-                md += theirs.isEmpty ? "— | — | — |\n"
-                    : theirs.sorted { $0.seed < $1.seed }.map { "\(f($0.evalMean)) (seed \($0.seed))" }.joined(separator: ", ")
+                md += String(format: "%.2f |", ours)
+                md += peer.isEmpty ? "\n" : theirs.isEmpty ? " — | — | — |\n"
+                    : " " + theirs.sorted { $0.seed < $1.seed }.map { "\(f($0.evalMean)) (seed \($0.seed))" }.joined(separator: ", ")
                         + String(format: " | %.2f | %.1f× |\n", peerMs, peerMs / ours)
             }
         }
@@ -128,34 +175,41 @@ public struct OfflineReport {
 
     /// Normalised score per dataset, one line per agent, a band from the worst to the best seed.
     public var chart: Chart {
-        let xs = OfflineBenchmark.datasets.indices.map(Double.init)
-        let series = OfflineBenchmark.agents.compactMap { agent -> Chart.Series? in
-            let groups = OfflineBenchmark.datasets.map { d in runs.filter { $0.dataset == d && $0.agent == agent }.map { normalised($0.evalMean) } }
+        let xs = suite.datasets.indices.map(Double.init)
+        let series = suite.agents.compactMap { agent -> Chart.Series? in
+            let groups = suite.datasets.map { d in runs.filter { $0.dataset == d && $0.agent == agent }.map { normalised($0.evalMean) } }
             guard groups.allSatisfy({ !$0.isEmpty }) else { return nil }
             return Chart.Series(name: agent, x: xs, y: groups.map(Self.mean), band: (groups.map { $0.min() ?? 0 }, groups.map { $0.max() ?? 0 }))
         }
-        return Chart(title: "Offline RL on CartPole-v1: normalised score per dataset", xLabel: "dataset: 0 random, 1 medium, 2 expert, 3 mixed",
-                     yLabel: "normalised score", series: series, xRange: -0.2...3.2,
+        let axis = suite.datasets.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", ")
+        return Chart(title: "Offline RL on \(suite.environmentID): normalised score per dataset", xLabel: "dataset: \(axis)",
+                     yLabel: "normalised score", series: series, xRange: -0.2...(Double(suite.datasets.count) - 0.8),
                      caption: "100·(score − random)/(expert − random); lines: mean over seeds, bands: worst to best seed.")
     }
 
     public func write(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let steps = runs.first?.gradientSteps ?? 0
-        var md = "# Offline RL: datasets × algorithms on CartPole-v1, beside d3rlpy\n\n\(Provenance.current.markdown)\n\n"
-        let perAgent = OfflineBenchmark.agents.compactMap { a in
+        let peerName = peer.isEmpty ? "" : ", beside d3rlpy"
+        var md = "# Offline RL: datasets × algorithms on \(suite.environmentID)\(peerName)\n\n\(Provenance.current.markdown)\n\n"
+        let perAgent = suite.agents.compactMap { a in
             let n = Set(runs.filter { $0.agent == a }.map(\.seed)).count
             return n == 0 ? nil : "\(a) \(n)"
         }.joined(separator: ", ")
-        md += "Regenerate: `athanor bench offline` (seeds per agent: \(perAgent) — `--agents A --seeds N --append` adds an agent's cells to "
-        md += "the table; \(steps) gradient steps, `--preset zoo`: the d3rlpy peer's settings, "
-        md += "hyperparams/{bc,cql,bcq,iql}.yml; IQL with d3rlpy's defaults, which has no discrete IQL to compare with). Data: the four CartPole-v1 datasets of 10⁵ transitions the peer trained on "
-        md += "(`../shared/anchors/peers/data/`, made by its `make_datasets.py`: random; medium, a PPO snapshot whose sampled episodes score 150–250; "
-        md += "expert; mixed, 80 % random and 20 % expert episodes by transitions). Score: the final policy's mean return over 20 greedy "
-        md += "episodes, episode i reset with seed 10 000 + i (the peer's `offline_train.py` protocol). Normalised: D4RL's "
+        md += "Regenerate: `athanor bench offline --env \(suite.environmentID)` (seeds per agent: \(perAgent) — `--agents A --seeds N --append` adds "
+        md += "an agent's cells to the table; \(steps) gradient steps, `--preset zoo`: hyperparams/{\(suite.agents.joined(separator: ","))}.yml"
+        md += suite.environmentID == OfflineSuite.cartPole.environmentID
+            ? ", the d3rlpy peer's settings; IQL with d3rlpy's defaults, which has no discrete IQL to compare with). "
+            : ", d3rlpy's defaults). "
+        md += "Data: \(suite.provenance). Score: the final policy's mean return over 20 greedy "
+        md += "episodes, episode i reset with seed 10 000 + i (the d3rlpy peer's `offline_train.py` protocol). Normalised: D4RL's "
         md += String(format: "100·(score − random)/(expert − random) with random = %.1f (uniform actions, measured now) and expert = %.1f ", references.random, references.expert)
-        md += "(the expert dataset's mean episode return). d3rlpy 2.8.1 figures: the peer's `offline_results*.jsonl` on this machine kind, "
-        md += "one PyTorch thread; its ms / step is `fit` time over gradient steps, ours `learn`'s.\n\n"
+        md += "(the expert dataset's mean episode return)."
+        if !peer.isEmpty {
+            md += " d3rlpy 2.8.1 figures: the peer's `offline_results*.jsonl` on this machine kind, "
+            md += "one PyTorch thread; its ms / step is `fit` time over gradient steps, ours `learn`'s."
+        }
+        md += "\n\n"
         md += markdownTable() + "\n![normalised score per dataset](offline.svg)\n"
         try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
         var csv = "dataset,agent,seed,gradient_steps,wall_s,eval_mean\n"
