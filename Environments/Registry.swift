@@ -11,6 +11,10 @@ public let environments = EnvironmentRegistry([
         TimeLimit(CartPole(suttonBartoReward: try options.bool("sutton_barto_reward", default: false)), maxEpisodeSteps: 500)
     },
     EnvironmentSpec(
+        id: "CartPoleContinuous-v0", summary: "MBRL-Lib's continuous cart-pole (PETS): force a·10 N for a in [−1, 1], +1 per step, 200-step trials",
+        maxEpisodeSteps: 200
+    ) { _ in TimeLimit(CartPoleContinuous(), maxEpisodeSteps: 200) },
+    EnvironmentSpec(
         id: "MountainCar-v0", summary: "drive an underpowered car up a hill (Moore 1990); −1 per step",
         options: [.init("goal_velocity", default: "0", "velocity needed at the goal")],
         maxEpisodeSteps: 200

@@ -45,27 +45,34 @@ public struct CartPole: Environment, StateSettable, Codable {
         stepsBeyondTerminated = nil
     }
 
+    /// One explicit Euler step of x, ẋ, θ, θ̇ under a horizontal `force` on the cart.
+    static func next(_ s: SIMD4<Double>, force: Double) -> SIMD4<Double> {
+        var (x, xDot, theta, thetaDot) = (s[0], s[1], s[2], s[3])
+        let (cosTheta, sinTheta) = (cos(theta), sin(theta))
+        // Florian (2007), "Correct equations for the dynamics of the cart-pole system".
+        let temp = (force + poleMassLength * thetaDot * thetaDot * sinTheta) / totalMass
+        let thetaAcc = (gravity * sinTheta - cosTheta * temp)
+            / (halfLength * (4.0 / 3.0 - massPole * cosTheta * cosTheta / totalMass))
+        let xAcc = temp - poleMassLength * thetaAcc * cosTheta / totalMass
+        x += tau * xDot
+        xDot += tau * xAcc
+        theta += tau * thetaDot
+        thetaDot += tau * thetaAcc
+        return SIMD4(x, xDot, theta, thetaDot)
+    }
+
+    /// The cart left the track or the pole leaned past 12°.
+    static func isTerminal<T: BinaryFloatingPoint>(x: T, theta: T) -> Bool {
+        x < -T(xThreshold) || x > T(xThreshold) || theta < -T(thetaThreshold) || theta > T(thetaThreshold)
+    }
+
     /// x, ẋ, θ, θ̇ as Float32 — a value type, so stepping allocates nothing.
     var observation: SIMD4<Float> { SIMD4(Float(s[0]), Float(s[1]), Float(s[2]), Float(s[3])) }
 
     public mutating func step(_ action: Int) -> Transition<SIMD4<Float>> {
         precondition(action == 0 || action == 1, "CartPole action must be 0 or 1, got \(action)")
-        var (x, xDot, theta, thetaDot) = (s[0], s[1], s[2], s[3])
-        let force = action == 1 ? Self.forceMagnitude : -Self.forceMagnitude
-        let (cosTheta, sinTheta) = (cos(theta), sin(theta))
-        // Florian (2007), "Correct equations for the dynamics of the cart-pole system".
-        let temp = (force + Self.poleMassLength * thetaDot * thetaDot * sinTheta) / Self.totalMass
-        let thetaAcc = (Self.gravity * sinTheta - cosTheta * temp)
-            / (Self.halfLength * (4.0 / 3.0 - Self.massPole * cosTheta * cosTheta / Self.totalMass))
-        let xAcc = temp - Self.poleMassLength * thetaAcc * cosTheta / Self.totalMass
-        x += Self.tau * xDot
-        xDot += Self.tau * xAcc
-        theta += Self.tau * thetaDot
-        thetaDot += Self.tau * thetaAcc
-        s = SIMD4(x, xDot, theta, thetaDot)
-
-        let terminated = x < -Self.xThreshold || x > Self.xThreshold
-            || theta < -Self.thetaThreshold || theta > Self.thetaThreshold
+        s = Self.next(s, force: action == 1 ? Self.forceMagnitude : -Self.forceMagnitude)
+        let terminated = Self.isTerminal(x: s[0], theta: s[2])
         let reward: Double
         if !terminated {
             reward = suttonBartoReward ? 0 : 1

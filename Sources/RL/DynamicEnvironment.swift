@@ -47,6 +47,8 @@ public protocol DynamicEnvironment {
     var tabularModel: (any TabularMDP)? { get }
     /// The goal layout and reward function, for goal-conditioned tasks (hindsight relabelling).
     var goalModel: GoalModel? { get }
+    /// The reward and termination as functions of observations, for model-based planners.
+    var planningModel: PlanningModel? { get }
     /// Copies of this environment stepped together, for deep agents.
     func makeBatched(copies: Int, threads: Int) throws -> any BatchedEnvironment
 }
@@ -72,6 +74,7 @@ extension DynamicEnvironment where Self: Environment, Observation: FlatObservati
 
     public var tabularModel: (any TabularMDP)? { nil }
     public var goalModel: GoalModel? { nil }
+    public var planningModel: PlanningModel? { nil }
 }
 
 extension DynamicEnvironment where Self: Environment, Observation: FlatObservation, Action: FlatAction {
@@ -93,4 +96,8 @@ extension DynamicEnvironment where Self: Environment & TabularMDP, Observation: 
 
 extension DynamicEnvironment where Self: GoalEnvironment, Action: FlatAction {
     public var goalModel: GoalModel? { makeGoalModel() }
+}
+
+extension DynamicEnvironment where Self: Environment & PlanningTask, Observation: FlatObservation, Action: FlatAction {
+    public var planningModel: PlanningModel? { Self.planningModel }
 }

@@ -62,4 +62,5 @@ extension EpisodeStatistics: DynamicEnvironment where Base: DynamicEnvironment, 
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
     public var goalModel: GoalModel? { base.goalModel }
+    public var planningModel: PlanningModel? { base.planningModel }
 }

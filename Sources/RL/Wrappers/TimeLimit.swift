@@ -45,6 +45,7 @@ extension TimeLimit: DynamicEnvironment where Base: DynamicEnvironment, Base.Obs
     public mutating func setStateFlat(_ state: [Double]) throws { try base.setStateFlat(state) }
     public var tabularModel: (any TabularMDP)? { base.tabularModel }
     public var goalModel: GoalModel? { base.goalModel }
+    public var planningModel: PlanningModel? { base.planningModel }
 }
 
 // A time-limited environment is saved with its step count, so a resumed run truncates on time.
