@@ -71,6 +71,7 @@ public enum DeepAgents {
         AgentEntry(DiscreteBCQ.self, summary: "Batch-constrained Q-learning, discrete actions (Fujimoto et al. 2019; offline)"),
         AgentEntry(IQL.self, summary: "Implicit Q-learning, discrete or continuous actions (Kostrikov et al. 2021; offline)"),
         AgentEntry(TD3PlusBC.self, summary: "TD3 with a behaviour-cloning term, continuous actions (Fujimoto & Gu 2021; offline)"),
+        AgentEntry(PETS.self, summary: "Probabilistic ensembles with trajectory sampling: a learned model and CEM planning (Chua et al. 2018; model-based)"),
     ]
 
     public static var ids: [String] { all.map(\.id) }

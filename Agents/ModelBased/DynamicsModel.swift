@@ -167,4 +167,42 @@ public final class DynamicsModel {
         }
         return next
     }
+
+    // MARK: - Checkpoint
+
+    /// What a checkpoint of the model holds: the ensemble (the fixed bounds too), Adam's
+    /// moments, the normalisers and the elites.
+    func save(into builder: inout CheckpointBuilder, as prefix: String) {
+        for (name, parameter) in ensemble.stateParameters { builder.tensors.append(("\(prefix).\(name)", parameter.value)) }
+        builder.add(optimizer, as: "\(prefix)_optimizer")
+        builder.add(inputMean, as: "\(prefix).input_mean"); builder.add(inputScale, as: "\(prefix).input_scale")
+        builder.add(outputMean, as: "\(prefix).output_mean"); builder.add(outputScale, as: "\(prefix).output_scale")
+        builder.add(elites.map(Float.init), as: "\(prefix).elites")
+    }
+
+    func load(from reader: CheckpointReader, as prefix: String) throws {
+        for (name, parameter) in ensemble.stateParameters {
+            let t = try reader.tensor("\(prefix).\(name)")
+            guard t.shape == parameter.shape, t.scalars.allSatisfy(\.isFinite) else {
+                throw TrainingError.checkpoint("\(prefix).\(name) has shape \(t.shape) or a non-finite value; this model's is \(parameter.shape)")
+            }
+            parameter.assign(t)
+        }
+        try reader.load(optimizer, from: "\(prefix)_optimizer")
+        func vector(_ name: String, _ count: Int, positive: Bool = false) throws -> [Float] {
+            let v = try reader.values("\(prefix).\(name)")
+            guard v.count == count, v.allSatisfy({ $0.isFinite && (!positive || $0 > 0) }) else {
+                throw TrainingError.checkpoint("\(prefix).\(name) must hold \(count) finite numbers\(positive ? " above 0" : "")")
+            }
+            return v
+        }
+        let width = observationSize + actionSize
+        (inputMean, inputScale) = (try vector("input_mean", width), try vector("input_scale", width, positive: true))
+        (outputMean, outputScale) = (try vector("output_mean", observationSize), try vector("output_scale", observationSize, positive: true))
+        let saved = try reader.values("\(prefix).elites").map { Int(exactly: $0) }
+        guard saved.count == eliteCount, saved.allSatisfy({ ($0 ?? -1) >= 0 && ($0 ?? ensemble.members) < ensemble.members }) else {
+            throw TrainingError.checkpoint("\(prefix).elites must name \(eliteCount) members below \(ensemble.members)")
+        }
+        elites = saved.compactMap { $0 }
+    }
 }

@@ -115,7 +115,7 @@ public struct MPPI: TrajectoryOptimizer {
     /// step's action follows its own noise rather than the previous step's action.
     public var gamma: Float, sigma: Float, beta: Float
     /// The mean plan, kept between calls (MPPI shifts it itself).
-    public private(set) var mean: [Float]
+    public internal(set) var mean: [Float]
 
     public init(shape: PlanShape, iterations: Int = 5, population: Int = 500, gamma: Float = 10, sigma: Float = 1, beta: Float = 0.7) {
         precondition(iterations >= 1 && population >= 1 && sigma > 0 && (0...1).contains(beta))
@@ -183,11 +183,11 @@ public struct RandomShooting: TrajectoryOptimizer {
 
 /// Model-predictive control's bookkeeping around an optimiser: the previous plan shifted by one
 /// step (the last step padded with the middle of the bounds) is the next call's starting point.
-public struct RecedingHorizon<Optimizer: TrajectoryOptimizer> {
-    public var optimizer: Optimizer
-    public private(set) var previous: [Float]
+public struct RecedingHorizon {
+    public var optimizer: any TrajectoryOptimizer
+    public internal(set) var previous: [Float]
 
-    public init(_ optimizer: Optimizer) {
+    public init(_ optimizer: any TrajectoryOptimizer) {
         self.optimizer = optimizer
         previous = optimizer.shape.middle
     }

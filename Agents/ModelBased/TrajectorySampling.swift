@@ -20,7 +20,7 @@ public final class TrajectorySampling {
     public let model: DynamicsModel
     public let task: PlanningModel
     public let particles: Int, propagation: Propagation
-    private var generator: RandomGenerator
+    var generator: RandomGenerator
 
     public init(model: DynamicsModel, task: PlanningModel, particles: Int = 20, propagation: Propagation = .tsInfinity, seed: UInt64) {
         precondition(particles >= 1 && task.observationCount == model.observationSize && task.actionCount == model.actionSize)

@@ -39,15 +39,23 @@ struct LearningNotesTests {
         }
     }
 
-    /// Each note's command as written, except that a deep agent trains for 1024 steps into a
-    /// temporary folder (the full budgets are what `Results/` records).
+    /// Each note's command as written, except that a deep agent trains for 256 steps into a
+    /// temporary folder (the full budgets are what `Results/` records; a planning agent's step
+    /// costs a whole search, so the smoke run stays short).
     @Test func everyNotesCommandRuns() throws {
         for note in try LearningNote.all() {
             var arguments = note.command
             if let out = arguments.firstIndex(of: "--out"), out + 1 < arguments.count {
                 arguments[out + 1] = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-note-\(UUID().uuidString)").path
             }
-            if note.agents.contains(where: DeepAgents.ids.contains) { arguments += ["--steps", "1024"] }
+            if note.agents.contains(where: DeepAgents.ids.contains) {
+                arguments += ["--steps", "256"]
+                if let episodes = arguments.firstIndex(of: "--eval-episodes"), episodes + 1 < arguments.count {
+                    arguments[episodes + 1] = "2"
+                } else {
+                    arguments += ["--eval-episodes", "2"]
+                }
+            }
             // A dataset named relative to the repository (the offline note's fixture) from the test's own folder.
             if let data = arguments.firstIndex(of: "--dataset"), data + 1 < arguments.count, !arguments[data + 1].hasPrefix("/") {
                 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,61 @@
+import Agents
+import Environments
+import NN
+import RL
+import Testing
+import Training
+
+@Suite("PETS: the agent around the model and the planner")
+struct PETSTests {
+    /// A very small PETS: trials of 20 steps, a 2-member ensemble of 16 units, 20 candidates.
+    private func tiny(_ extra: [String] = []) throws -> PETSHyperparameters {
+        try PETSHyperparameters().setting(["n_timesteps=80", "trial_length=20", "ensemble_size=2", "hidden_layers=1",
+                                           "hidden_size=16", "epochs=2", "planning_horizon=5", "population_size=20",
+                                           "num_iterations=2", "num_particles=2"] + extra)
+    }
+
+    /// Two trials, a checkpoint through bytes, two more in a fresh agent, equal four straight:
+    /// the model's weights and moments, the data, the generators.
+    @Test(arguments: ["cem", "mppi"])
+    func resumingContinuesExactly(optimizer: String) throws {
+        let config = try tiny(["optimizer=\(optimizer)"])
+        func fresh() throws -> PETS { try PETS(environment: environments.make("CartPoleContinuous-v0"), config: config, seed: 5) }
+        let straight = try fresh(), first = try fresh(), resumed = try fresh()
+        var returns: [Double] = []
+        for _ in 0..<4 { returns += try straight.iterate().episodes.map(\.totalReward) }
+        for _ in 0..<2 { _ = try first.iterate() }
+        try resumed.restore(from: SafeTensors.decode(first.checkpoint().encoded()))
+        var resumedReturns: [Double] = []
+        for _ in 0..<2 { resumedReturns += try resumed.iterate().episodes.map(\.totalReward) }
+        #expect(resumed.stepsDone == straight.stepsDone && resumed.trialsDone == 4)
+        #expect(Array(returns.suffix(2)) == resumedReturns)
+        let a = try straight.checkpoint().tensors, b = try resumed.checkpoint().tensors
+        #expect(a.map(\.name) == b.map(\.name) && zip(a, b).allSatisfy { $0.tensor.scalars == $1.tensor.scalars })
+    }
+
+    @Test func theFirstTrialIsRandomThenTheModelIsFitted() throws {
+        let agent = try PETS(environment: environments.make("CartPoleContinuous-v0"), config: tiny(), seed: 1)
+        let random = try agent.iterate(), planned = try agent.iterate()
+        func metric(_ report: TrainingReport, _ name: String) -> Double? { report.metrics.first { $0.name == name }?.value }
+        #expect(metric(random, "model/nll")?.isNaN == true && metric(planned, "model/nll")?.isFinite == true)
+        #expect(random.metrics.map(\.name) == planned.metrics.map(\.name), "the same metrics every trial (metrics.csv's columns)")
+        #expect(random.episodes.count == 1 && planned.episodes.count == 1)
+    }
+
+    @Test func anEnvironmentWithoutKnownRewardsIsRefused() throws {
+        #expect(throws: TrainingError.self) {
+            _ = try PETS(environment: environments.make("MountainCarContinuous-v0"), config: tiny(), seed: 0)
+        }
+        #expect(throws: (any Error).self) { _ = try PETSHyperparameters().setting(["num_elites=9"]) }
+        #expect(throws: (any Error).self) { _ = try PETSHyperparameters().setting(["optimizer=adam"]) }
+    }
+
+    @Test func aForeignOrDamagedCheckpointIsRefused() throws {
+        let agent = try PETS(environment: environments.make("CartPoleContinuous-v0"), config: tiny(), seed: 2)
+        _ = try agent.iterate()
+        var file = try agent.checkpoint()
+        file.tensors.removeAll { $0.name == "data.actions" }
+        let other = try PETS(environment: environments.make("CartPoleContinuous-v0"), config: tiny(), seed: 2)
+        #expect(throws: (any Error).self) { try other.restore(from: file) }
+    }
+}
