@@ -27,6 +27,8 @@ extension Bench {
         var peers = ["../shared/anchors/peers/offline_results.jsonl", "../shared/anchors/peers/offline_results_more_seeds.jsonl"]
         @Option(help: "Output folder (default: the suite's, Results/offline or Results/offline/pendulum).") var output: String?
         @Flag(help: "Keep the runs already in the output folder's runs.csv for the cells not run now (add an agent to a table).") var append = false
+        @Flag(help: "Train nothing: rebuild the table, figure and aggregates from the output folder's runs.csv (e.g. after joining the runs.csv of several machines' shards).")
+        var reportOnly = false
 
         var suite: OfflineSuite { OfflineSuite.named(env) ?? .cartPole }
         var chosenDatasets: [String] { datasets.map { $0.split(separator: ",").map(String.init) } ?? suite.datasets }
@@ -58,7 +60,7 @@ extension Bench {
             }
             let expert = try location("expert")
             var runs: [OfflineRun] = [], statistics: [String: DatasetSummary] = [:]
-            for dataset in chosenDatasets {
+            for dataset in reportOnly ? [] : chosenDatasets {
                 let url = try location(dataset)
                 statistics[dataset] = DatasetSummary(try OfflineData.load(url.path))
                 for agent in chosenAgents {
@@ -70,13 +72,14 @@ extension Bench {
                     }
                 }
             }
-            if append {
+            if append || reportOnly {
                 let ran = Set(runs.map { "\($0.dataset)/\($0.agent)" })
                 runs = try OfflineBenchmark.earlierRuns(in: URL(fileURLWithPath: output)).filter { !ran.contains("\($0.dataset)/\($0.agent)") } + runs
                 for dataset in Set(runs.map(\.dataset)) where statistics[dataset] == nil {
                     statistics[dataset] = DatasetSummary(try OfflineData.load(try location(dataset).path))
                 }
             }
+            if reportOnly && runs.isEmpty { throw ValidationError("no runs in \(output)/runs.csv to report") }
             let peer = suite.environmentID == OfflineSuite.cartPole.environmentID ? OfflineBenchmark.peerRuns(peers.map(URL.init(fileURLWithPath:))) : []
             let report = OfflineReport(suite: suite, runs: runs, peer: peer,
                                        references: try OfflineBenchmark.references(environmentID: suite.environmentID, expert: expert),
