@@ -116,9 +116,10 @@ struct TrajectorySamplingTests {
         }
         var random = RandomGenerator(seed: 12)
         let pushes = try starts.flatMap { seed in try (0..<3).map { _ in try episode(from: seed) { _ in random.nextUniform() * 2 - 1 } } }
-        let mean = { (steps: [Int]) in Double(steps.reduce(0, +)) / Double(steps.count) }
+        // Medians: one lucky random episode (they reach 60 now and then) does not decide it.
+        let median = { (steps: [Int]) in steps.sorted()[steps.count / 2] }
         print("learning score: CEM through a model of 2000 random CartPoleContinuous steps: planned \(planned) steps, random \(pushes)")
-        #expect(mean(planned) >= 2 * mean(pushes), "planned \(planned) steps, random \(pushes)")
+        #expect(median(planned) >= 2 * median(pushes), "planned \(planned) steps, random \(pushes)")
     }
 
     @Test func returnsStopAtAPredictedTermination() throws {
