@@ -140,6 +140,9 @@ public final class PETS: DeepAgent {
         // The same names every trial (a random trial's model and planner figures are blank).
         var metrics: [(name: String, value: Double)] = [("model/nll", .nan), ("model/epochs", .nan), ("model/validation_mse", .nan)]
         if planning {
+            guard stepsDone >= 2 else {
+                throw TrainingError.unsupported("pets needs at least 2 random transitions to fit its model before planning (raise trial_length or random_trials)")
+            }
             let report = model.fit(observations: observations, actions: actions, nextObservations: nextObservations, epochs: config.epochs,
                                    batchSize: config.batchSize, validationRatio: config.validationRatio, patience: config.patience,
                                    using: &generator)

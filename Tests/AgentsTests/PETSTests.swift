@@ -48,6 +48,10 @@ struct PETSTests {
         }
         #expect(throws: (any Error).self) { _ = try PETSHyperparameters().setting(["num_elites=9"]) }
         #expect(throws: (any Error).self) { _ = try PETSHyperparameters().setting(["optimizer=adam"]) }
+        // One random step is too little to fit a model on: an error, not a trap.
+        let short = try PETS(environment: environments.make("CartPoleContinuous-v0"), config: tiny(["trial_length=1"]), seed: 0)
+        _ = try short.iterate()
+        #expect(throws: TrainingError.self) { _ = try short.iterate() }
     }
 
     @Test func aForeignOrDamagedCheckpointIsRefused() throws {
