@@ -106,12 +106,14 @@ public final class IQL: DeepAgent {
         var criticLosses: [Float] = [], valueLosses: [Float] = [], actorLosses: [Float] = []
         for _ in 0..<Swift.min(offlineUpdatesPerIteration, Swift.max(totalSteps - stepsDone, 1)) {
             let batch = data.batch(config.batchSize, bootstrapping: true, using: &generator)
-            let (q, v) = criticAndValueLosses(batch)
+            // min_i Q̄_i(s, a) serves both losses: the targets move only after the actor's step.
+            let pessimistic = targetQ(Tensor(batch.observations, shape: [batch.count, data.dataset.observationSize]), batch)
+            let (q, v) = criticAndValueLosses(batch, targetQ: pessimistic)
             try ensureFinite(q.item + v.item, "the IQL critic loss at gradient step \(stepsDone)")
             criticOptimizer.zeroGrad()
             (q + v).backward()
             criticOptimizer.step()
-            let pi = actorLoss(batch)
+            let pi = actorLoss(batch, targetQ: pessimistic)
             try ensureFinite(pi.item, "the IQL actor loss at gradient step \(stepsDone)")
             actorOptimizer.zeroGrad()
             pi.backward()
@@ -146,8 +148,8 @@ public final class IQL: DeepAgent {
         withoutGrad { let q = qValues(observations, batch, target: true); return q.dropFirst().reduce(q[0]) { Tensor.minimum($0, $1) } }
     }
 
-    /// L_Q and L_V.
-    public func criticAndValueLosses(_ batch: ReplayBatch) -> (q: Tensor, v: Tensor) {
+    /// L_Q and L_V (`targetQ`: min_i Q̄_i(s, a) of the batch when already computed).
+    public func criticAndValueLosses(_ batch: ReplayBatch, targetQ pessimistic: Tensor? = nil) -> (q: Tensor, v: Tensor) {
         let size = data.dataset.observationSize, b = batch.count
         let observations = Tensor(batch.observations, shape: [b, size]), next = Tensor(batch.nextObservations, shape: [b, size])
         let y = withoutGrad {
@@ -155,7 +157,8 @@ public final class IQL: DeepAgent {
         }
         let q = qValues(observations, batch, target: false)
         let qLoss = q.dropFirst().reduce(Loss.meanSquaredError(q[0], y)) { $0 + Loss.meanSquaredError($1, y) }
-        return (qLoss, Self.expectileLoss(targetQ(observations, batch), value(observations).reshaped(to: [b]), expectile: Float(config.expectile)))
+        return (qLoss, Self.expectileLoss(pessimistic ?? targetQ(observations, batch), value(observations).reshaped(to: [b]),
+                                          expectile: Float(config.expectile)))
     }
 
     /// E[|τ − 1(u < 0)|·u²] with u = q − v: the asymmetric squared error whose minimiser v is
@@ -166,11 +169,11 @@ public final class IQL: DeepAgent {
         return (weight * u * u).mean()
     }
 
-    /// L_π, advantage-weighted log-likelihood of the data's actions.
-    public func actorLoss(_ batch: ReplayBatch) -> Tensor {
+    /// L_π, advantage-weighted log-likelihood of the data's actions (`targetQ` as above).
+    public func actorLoss(_ batch: ReplayBatch, targetQ pessimistic: Tensor? = nil) -> Tensor {
         let size = data.dataset.observationSize, b = batch.count
         let observations = Tensor(batch.observations, shape: [b, size])
-        let advantage = withoutGrad { targetQ(observations, batch) - value(observations).reshaped(to: [b]) }
+        let advantage = withoutGrad { (pessimistic ?? targetQ(observations, batch)) - value(observations).reshaped(to: [b]) }
         let weights = Tensor(advantage.scalars.map { Swift.min(Foundation.exp(Float(config.weightTemp) * $0), Float(config.maxWeight)) })
         return -(weights * logProbability(observations, batch)).mean()
     }
