@@ -72,6 +72,7 @@ public enum DeepAgents {
         AgentEntry(IQL.self, summary: "Implicit Q-learning, discrete or continuous actions (Kostrikov et al. 2021; offline)"),
         AgentEntry(TD3PlusBC.self, summary: "TD3 with a behaviour-cloning term, continuous actions (Fujimoto & Gu 2021; offline)"),
         AgentEntry(PETS.self, summary: "Probabilistic ensembles with trajectory sampling: a learned model and CEM planning (Chua et al. 2018; model-based)"),
+        AgentEntry(MBPO.self, summary: "Model-based policy optimisation: SAC on short rollouts of a learned ensemble (Janner et al. 2019; model-based)"),
     ]
 
     public static var ids: [String] { all.map(\.id) }

@@ -81,21 +81,21 @@ public struct ReplayBuffer {
 extension CheckpointBuilder {
     /// Only the filled slots (0..<count): a large buffer early in training costs its transitions, not its capacity
     /// (a 10⁶-transition buffer of BitFlip-50 was 1.2 GB a checkpoint).
-    mutating func addReplay(_ replay: ReplayBuffer) {
+    mutating func addReplay(_ replay: ReplayBuffer, as prefix: String = "replay") {
         let n = Swift.max(replay.count, 1)  // one row at least: a tensor is never empty
-        add(Array(replay.observations.prefix(n * replay.observationSize)), as: "replay.observations")
-        add(Array(replay.nextObservations.prefix(n * replay.observationSize)), as: "replay.next_observations")
-        add(Array(replay.actions.prefix(n * replay.actionSize)), as: "replay.actions")
-        add(Array(replay.rewards.prefix(n)), as: "replay.rewards")
-        add(Array(replay.terminated.prefix(n)), as: "replay.terminated")
+        add(Array(replay.observations.prefix(n * replay.observationSize)), as: prefix + ".observations")
+        add(Array(replay.nextObservations.prefix(n * replay.observationSize)), as: prefix + ".next_observations")
+        add(Array(replay.actions.prefix(n * replay.actionSize)), as: prefix + ".actions")
+        add(Array(replay.rewards.prefix(n)), as: prefix + ".rewards")
+        add(Array(replay.terminated.prefix(n)), as: prefix + ".terminated")
     }
 }
 
 extension CheckpointReader {
-    func loadReplay(into replay: inout ReplayBuffer, count: Int, position: Int) throws {
-        try replay.restore(observations: values("replay.observations"), nextObservations: values("replay.next_observations"),
-                           actions: values("replay.actions"), rewards: values("replay.rewards"),
-                           terminated: values("replay.terminated"), count: count, position: position)
+    func loadReplay(into replay: inout ReplayBuffer, count: Int, position: Int, as prefix: String = "replay") throws {
+        try replay.restore(observations: values(prefix + ".observations"), nextObservations: values(prefix + ".next_observations"),
+                           actions: values(prefix + ".actions"), rewards: values(prefix + ".rewards"),
+                           terminated: values(prefix + ".terminated"), count: count, position: position)
     }
 }
 

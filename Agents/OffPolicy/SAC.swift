@@ -154,12 +154,16 @@ public final class SAC: DeepAgent {
         ], episodes: episodes)
     }
 
-    /// One minibatch: the temperature, then the critics, then the actor, then the targets.
+    /// One minibatch from the replay memory: uniform, or with HER a share of it given goals the episodes achieved.
     private func gradientStep() throws -> (critic: Float, actor: Float, alpha: Float) {
+        try update(on: memory.sample(config.batchSize, using: &generator))
+    }
+
+    /// One gradient step on `batch` (actions in [−1, 1]): the temperature, then the critics, then
+    /// the actor, then the targets. MBPO calls it with minibatches of imagined transitions.
+    func update(on batch: ReplayBatch) throws -> (critic: Float, actor: Float, alpha: Float) {
         let rate = Float(config.learningRate.value(progressRemaining: progressRemaining))
         for optimizer in [actorOptimizer, criticOptimizer, alphaOptimizer] { optimizer.learningRate = rate }
-        // Uniform minibatches, or with HER a share of them given goals the episodes achieved.
-        let batch = memory.sample(config.batchSize, using: &generator)
         let size = memory.observationSize, d = memory.actionSize, b = batch.count
         let observations = Tensor(batch.observations, shape: [b, size])
         let nextObservations = Tensor(batch.nextObservations, shape: [b, size])
@@ -223,6 +227,11 @@ public final class SAC: DeepAgent {
         return (alpha * logProbability - Tensor.minimum(q[0], q[1])).mean()
     }
 
+    /// Actions in [−1, 1] sampled from π for `rows` rows of observations (MBPO's model rollouts).
+    func sampleActions(_ observations: [Float], rows: Int) -> [Float] {
+        withoutGrad { actor.sample(Tensor(observations, shape: [rows, memory.observationSize]), noise: noise(rows)).actions.scalars }
+    }
+
     public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
         let input = Tensor(observation, shape: [1, observation.count])
         let scaled = withoutGrad { deterministic ? actor.mode(input).scalars : actor.sample(input, noise: noise(1)).actions.scalars }
@@ -242,13 +251,7 @@ public final class SAC: DeepAgent {
         var builder = CheckpointBuilder()
         builder.metadata["agent"] = Self.id
         builder.metadata["hyperparameters"] = config.json
-        builder.add(actor, as: "actor")
-        builder.add(critic, as: "critic")
-        builder.add(criticTarget, as: "critic_target")
-        builder.add(logAlpha.value.scalars, as: "log_alpha")
-        builder.add(actorOptimizer, as: "actor_optimizer")
-        builder.add(criticOptimizer, as: "critic_optimizer")
-        builder.add(alphaOptimizer, as: "alpha_optimizer")
+        addLearner(to: &builder)
         try builder.addOffPolicyState(stepsDone: stepsDone, gradientUpdates: gradientUpdates, memory: memory,
                                       generator: generator, environments: environments)
         return builder.safeTensors
@@ -256,16 +259,37 @@ public final class SAC: DeepAgent {
 
     public func restore(from checkpoint: SafeTensors) throws {
         let reader = try CheckpointReader(checkpoint, agent: Self.id)
-        try reader.load(actor, from: "actor")
-        try reader.load(critic, from: "critic")
-        try reader.load(criticTarget, from: "critic_target")
-        let logAlphaValue = try reader.values("log_alpha")
-        guard logAlphaValue.count == 1, logAlphaValue[0].isFinite else { throw TrainingError.checkpoint("log_alpha is not one finite number") }
-        logAlpha.assign(Tensor(logAlphaValue))
-        try reader.load(actorOptimizer, from: "actor_optimizer")
-        try reader.load(criticOptimizer, from: "critic_optimizer")
-        try reader.load(alphaOptimizer, from: "alpha_optimizer")
+        try loadLearner(from: reader)
         (stepsDone, gradientUpdates, generator) = try reader.loadOffPolicyState(memory: &memory, environments: &environments)
+    }
+
+    /// The networks, log α and the optimisers, their names after `prefix` (MBPO keeps its SAC under "sac.").
+    func addLearner(to builder: inout CheckpointBuilder, prefix: String = "") {
+        builder.add(actor, as: prefix + "actor")
+        builder.add(critic, as: prefix + "critic")
+        builder.add(criticTarget, as: prefix + "critic_target")
+        builder.add(logAlpha.value.scalars, as: prefix + "log_alpha")
+        builder.add(actorOptimizer, as: prefix + "actor_optimizer")
+        builder.add(criticOptimizer, as: prefix + "critic_optimizer")
+        builder.add(alphaOptimizer, as: prefix + "alpha_optimizer")
+    }
+
+    func loadLearner(from reader: CheckpointReader, prefix: String = "") throws {
+        try reader.load(actor, from: prefix + "actor")
+        try reader.load(critic, from: prefix + "critic")
+        try reader.load(criticTarget, from: prefix + "critic_target")
+        let logAlphaValue = try reader.values(prefix + "log_alpha")
+        guard logAlphaValue.count == 1, logAlphaValue[0].isFinite else { throw TrainingError.checkpoint("\(prefix)log_alpha is not one finite number") }
+        logAlpha.assign(Tensor(logAlphaValue))
+        try reader.load(actorOptimizer, from: prefix + "actor_optimizer")
+        try reader.load(criticOptimizer, from: prefix + "critic_optimizer")
+        try reader.load(alphaOptimizer, from: prefix + "alpha_optimizer")
+    }
+
+    /// The update counter and the generator: with the learner's tensors, all a component SAC continues from.
+    var learnerProgress: (gradientUpdates: Int, generator: RandomGenerator) {
+        get { (gradientUpdates, generator) }
+        set { (gradientUpdates, generator) = newValue }
     }
 }
 

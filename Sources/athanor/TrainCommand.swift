@@ -17,7 +17,8 @@ struct Train: ParsableCommand {
             baseline (0 or 1, gradient bandit).
             Deep agents: ppo, a2c, reinforce, dqn, double-dqn, sac, td3, ddpg, gcbc (goal tasks), and offline from --dataset
             bc, cql, bcq, iql, td3_bc (steps are gradient steps; the environment only evaluates), model-based pets (CartPoleContinuous-v0,
-            Pendulum-v1: a learned ensemble and CEM planning; steps are real steps, trials of trial_length), with Stable-Baselines3's hyper-parameter names
+            Pendulum-v1: a learned ensemble and CEM planning; steps are real steps, trials of trial_length) and mbpo (SAC on
+            the ensemble's short rollouts; the same environments), with Stable-Baselines3's hyper-parameter names
             (--set learning_rate=lin_1e-3 --set n_steps=64 …), SB3's defaults or --preset zoo, --config FILE.json;
             --out DIR keeps config.json, metrics.csv/.jsonl and checkpoint.safetensors; --resume DIR continues;
             --eval-freq N evaluates every N steps (--eval-episodes, deterministic) and keeps best.safetensors;
