@@ -67,6 +67,8 @@ struct CLITests {
         (["train", "--resume", "/nonexistent/run"], "not a run directory"),
         (["eval", "--run", "/nonexistent/run"], "not a run directory"),
         (["bench", "classic", "--only", "Pong-v5"], "unknown entry 'Pong-v5'"),
+        (["bench", "model-based", "--only", "pets@Pong-v5"], "unknown entry 'pets@Pong-v5'"),
+        (["bench", "model-based", "--regime", "fast"], "--regime must be reference or reduced"),
         (["watch", "--env", "Nope-v0", "--record", "/tmp/x.gif"], "unknown environment id 'Nope-v0'"),
         (["watch", "--env", "CartPole-v1", "--agent", "q-learning", "--record", "/tmp/x.gif"], "needs a tabular environment"),
         (["watch", "--env", "CartPole-v1", "--screenshot", "/proc/athanor-nonexistent/x.png"], "/proc/athanor-nonexistent/x.png"),

@@ -1,0 +1,160 @@
+import Agents
+import Foundation
+import NN
+
+/// `Results/model-based/`: per environment, each agent's return against real steps (mean over
+/// seeds with a 95 % bootstrap interval of the mean), PETS' trial table beside MBRL-Lib's, the
+/// planner's speed against this machine's sgemm rate, a figure per environment and the runs as JSON.
+public struct ModelBasedReport {
+    public let runs: [ModelBasedRun]
+    public let regime: ModelBasedBenchmark.Regime
+    public let peer: [(seed: Int, trial: Int, reward: Double, planSecondsPerStep: Double)]
+    public let peerSource: String
+    /// One-thread and all-thread sgemm 512³ GFLOP/s measured in the same run (nil: not measured).
+    public let sgemmGFLOPS: Double?
+    /// Ensemble rows evaluated per planned real step at the PETS settings run.
+    public let planningRowsPerStep: Int?
+
+    public init(runs: [ModelBasedRun], regime: ModelBasedBenchmark.Regime, peer: [(seed: Int, trial: Int, reward: Double, planSecondsPerStep: Double)],
+                peerSource: String, sgemmGFLOPS: Double?, planningRowsPerStep: Int?) {
+        (self.runs, self.regime, self.peer, self.peerSource, self.sgemmGFLOPS, self.planningRowsPerStep) =
+            (runs, regime, peer, peerSource, sgemmGFLOPS, planningRowsPerStep)
+    }
+
+    static func f(_ x: Double, _ decimals: Int = 1) -> String {
+        guard x.isFinite else { return "—" }
+        let s = String(format: "%.\(decimals)f", x)
+        return s.hasPrefix("-") ? "−" + s.dropFirst() : s
+    }
+
+    static func meanAndInterval(_ values: [Double]) -> String {
+        guard !values.isEmpty else { return "—" }
+        let mean = values.reduce(0, +) / Double(values.count)
+        guard values.count > 1 else { return f(mean) }
+        let ci = bootstrapInterval(strata: [values], seed: 7) { $0.reduce(0, +) / Double($0.count) }
+        return "\(f(mean)) [\(f(ci.low)), \(f(ci.high))]"
+    }
+
+    /// A curve's points, aligned across seeds: evaluations at their steps, or episodes by index (PETS' trials).
+    func curve(_ group: [ModelBasedRun]) -> (steps: [Double], values: [[Double]]) {
+        let evaluated = !(group.first?.evaluationSteps.isEmpty ?? true)
+        let length = group.map { evaluated ? $0.evaluationSteps.count : $0.episodeReturns.count }.min() ?? 0
+        let steps = (0..<length).map { i in group.map { Double(evaluated ? $0.evaluationSteps[i] : $0.episodeSteps[i]) }.reduce(0, +) / Double(group.count) }
+        let values = (0..<length).map { i in group.map { evaluated ? $0.evaluationReturns[i] : $0.episodeReturns[i] } }
+        return (steps, values)
+    }
+
+    func groups(_ environment: String) -> [[ModelBasedRun]] {
+        var order: [String] = []
+        for run in runs where run.environment == environment && !order.contains(run.agent) { order.append(run.agent) }
+        return order.map { agent in runs.filter { $0.environment == environment && $0.agent == agent } }
+    }
+
+    var environments: [String] {
+        var order: [String] = []
+        for run in runs where !order.contains(run.environment) { order.append(run.environment) }
+        return order
+    }
+
+    /// Per agent: real steps, the best evaluation per seed and its mean, and the real steps each
+    /// seed took to first reach the solved return — sample efficiency in one number.
+    /// The return that counts as solved: 195 of CartPole's 200, −200 on Pendulum (the issue's PETS target).
+    static let solvedReturn = ["CartPoleContinuous-v0": 195.0, "Pendulum-v1": -200.0]
+
+    /// The real steps after which a run first scored `threshold` (an evaluation, or a PETS trial), nil if never.
+    static func stepsToReach(_ threshold: Double, _ run: ModelBasedRun) -> Int? {
+        let (steps, values) = run.evaluationSteps.isEmpty ? (run.episodeSteps, run.episodeReturns) : (run.evaluationSteps, run.evaluationReturns)
+        return zip(steps, values).first { $0.1 >= threshold }?.0
+    }
+
+    public func summaryTable(_ environment: String) -> String {
+        let threshold = Self.solvedReturn[environment]
+        var md = "| agent | real steps | best return per seed | mean [95 % CI] | real steps to \(threshold.map { Self.f($0, 0) } ?? "—") per seed | s / run |\n"
+        md += "|---|---:|---|---:|---|---:|\n"
+        for group in groups(environment) {
+            let bests = group.map(\.best)
+            let reached = threshold.map { t in group.map { Self.stepsToReach(t, $0).map(String.init) ?? "not reached" }.joined(separator: ", ") } ?? "—"
+            md += "| \(group[0].agent) | \(group[0].steps) | \(bests.map { Self.f($0) }.joined(separator: ", ")) | \(Self.meanAndInterval(bests)) | \(reached) | "
+            md += "\(Self.f(group.map(\.wallSeconds).reduce(0, +) / Double(group.count))) |\n"
+        }
+        return md
+    }
+
+    /// PETS' real return per trial (trial 1 random), per seed, beside MBRL-Lib's.
+    public func petsTable() -> String? {
+        guard let group = groups("CartPoleContinuous-v0").first(where: { $0[0].agent == "pets" }) else { return nil }
+        let trials = group.map(\.episodeReturns.count).max() ?? 0
+        let peerSeeds = Set(peer.map(\.seed)).sorted()
+        var md = "| trial | steps so far (mean) | return per seed | mean [95 % CI] | MBRL-Lib 0.2.0 on this machine kind (seed \(peerSeeds.map(String.init).joined(separator: ", "))) |\n"
+        md += "|---:|---:|---|---:|---|\n"
+        for t in 0..<trials {
+            let returns = group.compactMap { t < $0.episodeReturns.count ? $0.episodeReturns[t] : nil }
+            let steps = group.compactMap { t < $0.episodeSteps.count ? Double($0.episodeSteps[t]) : nil }
+            let theirs = peer.filter { $0.trial == t + 1 }.map { Self.f($0.reward, 0) }
+            md += "| \(t + 1)\(t == 0 ? " (random)" : "") | \(Self.f(steps.reduce(0, +) / Double(Swift.max(steps.count, 1)), 0)) | "
+            md += "\(returns.map { Self.f($0, 0) }.joined(separator: ", ")) | \(Self.meanAndInterval(returns)) | \(theirs.isEmpty ? "—" : theirs.joined(separator: ", ")) |\n"
+        }
+        let solvedBy5 = group.filter { $0.episodeReturns.prefix(5).contains { $0 >= 200 } }.count
+        md += "\nSolved (a 200-step trial) by trial 5: \(solvedBy5) of \(group.count) seeds (the target: ≥ 4 of 5).\n"
+        return md
+    }
+
+    /// Planning seconds per real step, ours against MBRL-Lib's, and rows per second against sgemm.
+    public func speedLines() -> String? {
+        guard let group = groups("CartPoleContinuous-v0").first(where: { $0[0].agent == "pets" }), let rows = planningRowsPerStep else { return nil }
+        // Every step after the random trial is planned; the wall time includes the model fits (a few seconds).
+        let planned = group.map { run in Double(run.steps - (run.episodeSteps.first ?? 0)) }
+        let seconds = zip(group, planned).map { run, steps in steps > 0 ? run.wallSeconds / steps : .nan }
+        let ours = seconds.reduce(0, +) / Double(seconds.count)
+        let theirs = peer.isEmpty ? Double.nan : peer.map(\.planSecondsPerStep).sorted()[peer.count / 2]
+        let rowsPerSecond = Double(rows) / ours
+        // Each row is one pass of (o + a) → h → … → 2o: 2 · (in·h + (L−1)·h² + h·2o) FLOPs, the ensemble's products.
+        var text = "Planning: \(rows) ensemble rows per real step; \(Self.f(ours, 3)) s per planned step here (wall time of the whole run over its planned steps, "
+        text += "model fits included), against MBRL-Lib's median \(Self.f(theirs, 2)) s (\(peerSource), the reference settings on this machine kind, 2 threads, "
+        text += "not the same run): \(Self.f(theirs / ours, 1))× \(regime == .reference ? "at the same settings" : "— but this run used the reduced settings, so the ratio is not like for like").\n"
+        text += "\(Self.f(rowsPerSecond / 1e6, 2)) M rows per second"
+        if let sgemmGFLOPS { text += "; this machine's sgemm 512³ measured in the same run: \(Self.f(sgemmGFLOPS, 0)) GFLOP/s" }
+        return text + ".\n"
+    }
+
+    public func chart(_ environment: String) -> Chart {
+        let series = groups(environment).map { group -> Chart.Series in
+            let (steps, values) = curve(group)
+            let means = values.map { $0.reduce(0, +) / Double($0.count) }
+            return Chart.Series(name: group[0].agent.uppercased(), x: steps, y: means, band: (values.map { $0.min() ?? .nan }, values.map { $0.max() ?? .nan }))
+        }
+        return Chart(title: "\(environment): return against real environment steps", xLabel: "real environment steps", yLabel: "return",
+                     series: series, caption: "Lines: mean over seeds (PETS: each trial's return; the others: 10 deterministic evaluation episodes); bands: worst to best seed.")
+    }
+
+    public func markdown() -> String {
+        let seeds = Set(runs.map(\.seed)).count
+        var md = "# Model-based RL: return against real environment steps\n\n\(Provenance.current.markdown)\n\n"
+        md += "Regenerate: `athanor bench model-based --regime \(regime.rawValue) --seeds \(seeds)`. Agents use `--preset zoo` where "
+        md += "hyperparams/ has an entry (pets.yml and mbpo.yml: MBRL-Lib's settings; sac.yml: the zoo's Pendulum-v1), their defaults otherwise"
+        md += regime == .reduced ? "; the reduced regime plans PETS with 100 candidates, 5 particles and 64-unit layers, and gives MBPO on CartPole 2000 steps." : "."
+        md += " Intervals: 95 % percentile bootstrap of the mean over seeds. Wall times are what each run took where it ran, "
+        md += "often beside other runs on the same cores: they rank the agents' costs, they are not speed measurements (`athanor perf` is). "
+        let intervals = ModelBasedBenchmark.entries(regime).compactMap { e in e.evaluateEvery.map { "\(e.agent) on \(e.environment) every \($0)" } }
+        md += "Evaluations (10 deterministic episodes): \(intervals.joined(separator: ", ")) real steps; PETS is scored by its trials. "
+        md += "\"Real steps to\" a return is the first evaluation (or trial) at or above it, so it is exact only to within that interval.\n\n"
+        for environment in environments {
+            md += "## \(environment)\n\n" + summaryTable(environment) + "\n![\(environment)](\(environment).svg)\n\n"
+            if environment == "CartPoleContinuous-v0", let table = petsTable() { md += "### PETS per trial\n\n" + table + "\n" + (speedLines() ?? "") + "\n" }
+        }
+        md += "Reference (`../shared/reference/published.md`): MBRL-Lib's PETS example reaches trial returns ≈ 41, 55, 116, 186, then 200 from trial 5.\n"
+        return md
+    }
+
+    public func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try writeAtomically(Data(markdown().utf8), to: folder.appendingPathComponent("index.md"))
+        for environment in environments {
+            try writeAtomically(Data(chart(environment).svg().utf8), to: folder.appendingPathComponent("\(environment).svg"))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try writeAtomically(Data(runs.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n").utf8 + [10]),
+                            to: folder.appendingPathComponent("runs.jsonl"))
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+
+extension Bench {
+    struct ModelBased: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "model-based",
+            abstract: "PETS and MBPO beside SAC and PPO, return against real steps; writes Results/model-based/.",
+            discussion: """
+                On CartPoleContinuous-v0: PETS (10 trials of 200 steps), MBPO, SAC and PPO; on Pendulum-v1: MBPO with a fifth \\
+                of the zoo's SAC budget, and that SAC. Each runs on seeds 0, 1, … with --preset zoo where hyperparams/ has an \\
+                entry. PETS' trials are its curve; the others are evaluated (10 deterministic episodes) as they train. The report \\
+                puts PETS' trials beside MBRL-Lib's (--peer) and its planning time per real step beside MBRL-Lib's.
+                """
+        )
+        @Option(help: "reference (MBRL-Lib's settings) or reduced (PETS with a twentieth of the planning, MBPO on CartPole for 2000 steps).")
+        var regime = "reference"
+        @Option(help: "Seeds per agent.") var seeds = 5
+        @Option(help: "Only these entries, comma-separated, as agent@environment (e.g. pets@CartPoleContinuous-v0,mbpo@Pendulum-v1).")
+        var only: String?
+        @Flag(help: "Keep the runs already in the output folder's runs.jsonl for the entries not run now.") var append = false
+        @Flag(help: "Train nothing: rebuild the report from the output folder's runs.jsonl (e.g. after joining several machines' runs).")
+        var reportOnly = false
+        @Option(help: "MBRL-Lib's PETS runs (JSON lines).") var peer = "../shared/anchors/peers/pets_results.jsonl"
+        @Option(help: "Output folder.") var output = "Results/model-based"
+
+        var chosenRegime: ModelBasedBenchmark.Regime { ModelBasedBenchmark.Regime(rawValue: regime) ?? .reference }
+        var chosen: [ModelBasedBenchmark.Entry] {
+            let all = ModelBasedBenchmark.entries(chosenRegime)
+            guard let only else { return all }
+            let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return all.filter { names.contains("\($0.agent)@\($0.environment)") }
+        }
+
+        func validate() throws {
+            guard ModelBasedBenchmark.Regime(rawValue: regime) != nil else { throw ValidationError("--regime must be reference or reduced, not '\(regime)'") }
+            guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
+            let known = ModelBasedBenchmark.entries(chosenRegime).map { "\($0.agent)@\($0.environment)" }
+            for name in only?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) ?? [] where !known.contains(name) {
+                throw ValidationError("unknown entry '\(name)'; entries: \(known.joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            let folder = URL(fileURLWithPath: output)
+            var runs: [ModelBasedRun] = []
+            if append || reportOnly, let text = try? String(contentsOf: folder.appendingPathComponent("runs.jsonl"), encoding: .utf8) {
+                let kept = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(ModelBasedRun.self, from: Data($0.utf8)) }
+                runs = reportOnly ? kept : kept.filter { run in !chosen.contains { $0.agent == run.agent && $0.environment == run.environment } }
+            }
+            for entry in reportOnly ? [] : chosen {
+                for seed in 0..<UInt64(seeds) {
+                    let r = try ModelBasedBenchmark.run(entry, seed: seed)
+                    runs.append(r)
+                    log(String(format: "athanor bench model-based: %@ seed %llu: best %.1f after %d steps in %.1f s", entry.label, seed, r.best, r.steps, r.wallSeconds))
+                }
+            }
+            let pets = ModelBasedBenchmark.entries(chosenRegime).first { $0.agent == "pets" }
+            let report = ModelBasedReport(runs: runs, regime: chosenRegime, peer: ModelBasedBenchmark.peerTrials(URL(fileURLWithPath: peer)),
+                                          peerSource: "`\(peer)`", sgemmGFLOPS: ModelBasedBenchmark.sgemmGFLOPS(),
+                                          planningRowsPerStep: pets.flatMap { try? ModelBasedBenchmark.planningRows($0) })
+            try report.write(to: folder)
+            print(report.markdown())
+            print("tables in \(output)/")
+        }
+    }
+}
