@@ -143,7 +143,7 @@ public final class MBPO: DeepAgent {
         let bytesEach = (2 * o + scale.dimension + 2) * MemoryLayout<Float>.size
         try MemoryBudget.check("n_timesteps=\(self.totalSteps) real transitions", count: self.totalSteps, bytesEach: bytesEach)
         try MemoryBudget.check("the policy buffer of max k × rollouts_per_step × freq_train_model × epochs = \(capacity) rows",
-                               count: capacity, bytesEach: bytesEach + (2 * config.hiddenSize) * MemoryLayout<Float>.size)
+                               count: capacity, bytesEach: bytesEach)
         generator = RandomGenerator(seed: seed)
         model = DynamicsModel(observationSize: o, actionSize: scale.dimension, members: config.ensembleSize, eliteCount: config.numElites,
                               hiddenLayers: config.hiddenLayers, hiddenSize: config.hiddenSize, learningRate: Float(config.modelLr),

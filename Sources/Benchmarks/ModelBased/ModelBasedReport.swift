@@ -10,7 +10,7 @@ public struct ModelBasedReport {
     public let regime: ModelBasedBenchmark.Regime
     public let peer: [(seed: Int, trial: Int, reward: Double, planSecondsPerStep: Double)]
     public let peerSource: String
-    /// One-thread and all-thread sgemm 512³ GFLOP/s measured in the same run (nil: not measured).
+    /// One-thread sgemm 512³ GFLOP/s measured in the same run, the rate `learn`'s products get (nil: not measured).
     public let sgemmGFLOPS: Double?
     /// Ensemble rows evaluated per planned real step at the PETS settings run.
     public let planningRowsPerStep: Int?
@@ -108,12 +108,11 @@ public struct ModelBasedReport {
         let ours = seconds.reduce(0, +) / Double(seconds.count)
         let theirs = peer.isEmpty ? Double.nan : peer.map(\.planSecondsPerStep).sorted()[peer.count / 2]
         let rowsPerSecond = Double(rows) / ours
-        // Each row is one pass of (o + a) → h → … → 2o: 2 · (in·h + (L−1)·h² + h·2o) FLOPs, the ensemble's products.
         var text = "Planning: \(rows) ensemble rows per real step; \(Self.f(ours, 3)) s per planned step here (wall time of the whole run over its planned steps, "
         text += "model fits included), against MBRL-Lib's median \(Self.f(theirs, 2)) s (\(peerSource), the reference settings on this machine kind, 2 threads, "
         text += "not the same run): \(Self.f(theirs / ours, 1))× \(regime == .reference ? "at the same settings" : "— but this run used the reduced settings, so the ratio is not like for like").\n"
         text += "\(Self.f(rowsPerSecond / 1e6, 2)) M rows per second"
-        if let sgemmGFLOPS { text += "; this machine's sgemm 512³ measured in the same run: \(Self.f(sgemmGFLOPS, 0)) GFLOP/s" }
+        if let sgemmGFLOPS { text += "; this machine's one-thread sgemm 512³ measured in the same run: \(Self.f(sgemmGFLOPS, 0)) GFLOP/s" }
         return text + ".\n"
     }
 
