@@ -62,6 +62,7 @@ let package = Package(
         .library(name: "Drawing", targets: ["Drawing"]),
         .library(name: "TensorBoard", targets: ["TensorBoard"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "TinyLM", targets: ["TinyLM"]),
     ],
     // `SDL`: the visualizer's window, PNG screenshots (SDL2_image), GIF recordings (giflib) and
     // TrueType text (SDL2_ttf).
@@ -110,7 +111,10 @@ let package = Package(
         .target(name: "Environments", dependencies: ["RL", "Random", "Drawing"], path: "Environments", swiftSettings: vectorised),
         // Offline RL datasets: transitions in episodes, Minari's HDF5 layout, D4RL's .npz arrays, collect / info / mix.
         .target(name: "Datasets", dependencies: ["RL", "Random", "CHDF5", "CZlib"], path: "Sources/Datasets", swiftSettings: vectorised),
-        .target(name: "Agents", dependencies: ["RL", "NN", "Tensor", "Datasets", .product(name: "Yams", package: "Yams")], path: "Agents",
+        // The tiny language model: tokenizers, a GPT-2-shaped decoder, its KV cache and sampling, the addition task,
+        // pretraining, and the Hugging Face boundary (config.json + model.safetensors).
+        .target(name: "TinyLM", dependencies: ["NN", "Tensor", "Random"], path: "Sources/TinyLM", swiftSettings: vectorised),
+        .target(name: "Agents", dependencies: ["RL", "NN", "Tensor", "Datasets", "TinyLM", .product(name: "Yams", package: "Yams")], path: "Agents",
                 swiftSettings: vectorised),
         // TensorBoard's event files (records, CRC-32C, the event messages), on Foundation alone.
         .target(name: "TensorBoard", path: "Sources/TensorBoard"),
@@ -154,6 +158,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorBoard", "Agents", "Environments", "RL", "NN", "Drawing", "TestSupport"],
                     path: "Tests/TrainingTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Environments", "RL", "Random", "TestSupport"], path: "Tests/DatasetsTests",
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TinyLMTests", dependencies: ["TinyLM", "NN", "Tensor", "Random", "TestSupport"], path: "Tests/TinyLMTests",
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Agents", "Environments", "RL", "TestSupport"],
                     path: "Tests/BenchmarksTests"),

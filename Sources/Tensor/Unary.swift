@@ -65,6 +65,19 @@ extension Tensor {
         }
     }
 
+    /// GELU with the tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): GPT-2's
+    /// `gelu_new` (PyTorch's `approximate='tanh'`), so a GPT here computes what GPT-2's checkpoints expect.
+    public func geluTanh() -> Tensor {
+        let x = self
+        let c: Float = 0.797_884_560_802_865_4  // √(2/π)
+        return map { 0.5 * $0 * (1 + fastTanh(c * ($0 + 0.044_715 * $0 * $0 * $0))) }.recordingGradient(of: x) { g in
+            g.map(with: x) { gi, xi in
+                let t = fastTanh(c * (xi + 0.044_715 * xi * xi * xi))
+                return gi * (0.5 * (1 + t) + 0.5 * xi * (1 - t * t) * c * (1 + 3 * 0.044_715 * xi * xi))
+            }
+        }
+    }
+
     /// SiLU (swish), x·σ(x).
     public func silu() -> Tensor {
         let x = self

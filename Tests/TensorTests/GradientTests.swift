@@ -54,6 +54,7 @@ struct GradientTests {
         checkGradients([x]) { $0[0].sigmoid() }
         checkGradients([x]) { $0[0].relu() }
         checkGradients([x]) { $0[0].gelu() }
+        checkGradients([x]) { $0[0].geluTanh() }
         checkGradients([x]) { $0[0].silu() }
         checkGradients([x]) { $0[0].square() }
     }

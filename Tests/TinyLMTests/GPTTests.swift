@@ -1,0 +1,88 @@
+import Foundation
+import NN
+import Random
+import Tensor
+import Testing
+import TinyLM
+
+/// Hugging Face's GPT2LMHeadModel on the same weights (Fixtures/make_fixtures.py): our GPT must be the same function.
+@Suite struct GPTGoldenTests {
+    struct Golden: Decodable {
+        var input_ids: [[Int]]
+        var logits: [Float]
+        var logits_shape: [Int]
+        var greedy_continuations: [[Int]]
+    }
+
+    @Test func logitsEqualHuggingFaceGPT2() throws {
+        let golden = try loadJSON(Golden.self, "gpt2_golden.json")
+        let model = try GPT.loadHuggingFace(from: try fixtureURL("gpt2_small"))
+        #expect(model.configuration == GPTConfiguration(vocabularySize: 14, contextLength: 16, embedding: 32, layers: 2, heads: 4))
+        let logits = model(golden.input_ids)
+        #expect(logits.shape == golden.logits_shape)
+        let worst = zip(logits.scalars, golden.logits).map { Swift.abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-4, "largest logit difference from transformers: \(worst)")
+    }
+
+    @Test func greedyGenerationEqualsHuggingFaceGenerate() throws {
+        let golden = try loadJSON(Golden.self, "gpt2_golden.json")
+        let model = try GPT.loadHuggingFace(from: try fixtureURL("gpt2_small"))
+        var generator = RandomGenerator(seed: 0)
+        let completions = try model.generate(golden.input_ids.map { Array($0.prefix(8)) },
+                                             settings: .greedy(maximumNewTokens: 6), using: &generator)
+        #expect(completions.map(\.tokens) == golden.greedy_continuations)
+    }
+
+    @Test func cachedDecodingEqualsTheFullForward() throws {
+        let model = try GPT(GPTConfiguration(vocabularySize: 14, contextLength: 16, embedding: 32, layers: 2, heads: 4), seed: 3)
+        var generator = RandomGenerator(seed: 4)
+        let tokens = (0..<3).map { _ in (0..<12).map { _ in generator.nextInt(below: 14) } }
+        let full = withoutGrad { model(tokens) }   // [3, 12, 14]
+        var cache = KeyValueCache(layers: 2)
+        var pieces = [model(tokens.map { Array($0[0..<5]) }, cache: &cache)]  // prefill 5, then one at a time
+        for t in 5..<12 { pieces.append(model(tokens.map { [$0[t]] }, cache: &cache)) }
+        let cached = Tensor.concatenate(pieces, alongAxis: 1)
+        #expect(cache.length == 12)
+        let worst = zip(cached.scalars, full.scalars).map { Swift.abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-5, "cached and full logits differ by \(worst)")
+    }
+
+    @Test func exportRoundTripsThroughTheHuggingFaceLayout() throws {
+        let model = try GPT(.addition, seed: 7)
+        #expect(model.configuration.parameterCount == 799_232 && model.parameters.map(\.value.count).reduce(0, +) == 799_232)  // the anchor's figure for GPT2LMHeadModel(config), tied head
+        let folder = temporaryFolder("hf-export")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try model.exportHuggingFace(to: folder, tokenizer: CharacterTokenizer.addition)
+        let saved = try SafeTensors.read(from: folder.appendingPathComponent("model.safetensors"))
+        #expect(saved["transformer.h.0.attn.c_attn.weight"]?.shape == [128, 384])  // Conv1D: [in, out]
+        let reloaded = try GPT.loadHuggingFace(from: folder)
+        #expect(reloaded.configuration == model.configuration)
+        for ((name, a), (_, b)) in zip(model.namedParameters, reloaded.namedParameters) {
+            #expect(a.value.scalars == b.value.scalars, "\(name) changed in the round trip")
+        }
+    }
+
+    @Test func refusesAnUntiedHeadAndBadConfigurations() throws {
+        let model = try GPT(GPTConfiguration(vocabularySize: 14, contextLength: 8, embedding: 8, layers: 1, heads: 2), seed: 0)
+        var state = model.huggingFaceStateDictionary()
+        state.tensors.append(("lm_head.weight", .zeros([14, 8])))
+        #expect(throws: TinyLMError.self) { try model.loadHuggingFace(state) }
+        #expect(throws: TinyLMError.self) {
+            try GPT(GPTConfiguration(vocabularySize: 14, contextLength: 8, embedding: 10, layers: 1, heads: 4), seed: 0)
+        }
+        #expect(throws: TinyLMError.self) {
+            try GPT(GPTConfiguration(vocabularySize: 0, contextLength: 8, embedding: 8, layers: 1, heads: 2), seed: 0)
+        }
+    }
+
+    @Test func gptTwoInitialisationHasThePublishedScales() throws {
+        let model = try GPT(.addition, seed: 1)
+        func std(_ name: String) throws -> Float {
+            let x = try #require(model.namedParameters.first { $0.name == name }).parameter.value.scalars
+            let mean = x.reduce(0, +) / Float(x.count)
+            return (x.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(x.count)).squareRoot()
+        }
+        #expect(Swift.abs(try std("transformer.wte.weight") - 0.02) < 0.002)
+        #expect(Swift.abs(try std("transformer.h.0.mlp.c_proj.weight") - 0.02 / Float(8).squareRoot()) < 0.001)
+    }
+}
