@@ -60,3 +60,32 @@ import TinyLM
         #expect(t.sample(rangeOf: 1_000_000, count: 3) == [249_523, 621_429, 570_665])
     }
 }
+
+@Suite struct AdditionEvaluationTests {
+    @Test func exactMatchScoresOverallCarryAndClean() {
+        let problems = [AdditionProblem(150, 250), AdditionProblem(55, 45), AdditionProblem(1, 2), AdditionProblem(40, 50)]
+        // Carry: right, forgotten carry; clean: right, wrong (no final newline).
+        let score = ExactMatch(problems: problems, completions: ["004\n", "0\n", "3\n", "09"])
+        #expect(score.overall == 0.5 && score.carry == 0.5 && score.clean == 0.5)
+        #expect(score.carryCount == 2 && score.cleanCount == 2 && score.carryForgottenRate == 0.5)
+    }
+
+    @Test func passAtKAndTheWilsonInterval() {
+        let pass = PassAtK(correct: [false, true, false, false, false, false], samplesPerProblem: 3)
+        #expect(pass.problems == 2 && pass.passAtN == 0.5 && Swift.abs(pass.passAt1 - 1.0 / 6) < 1e-12)
+        // Wilson 95 % for 8 of 10: 0.4902…0.9433 (statsmodels' proportion_confint(8, 10, method="wilson")).
+        let interval = wilsonInterval(successes: 8, trials: 10)
+        #expect(Swift.abs(interval.lowerBound - 0.4902) < 1e-4 && Swift.abs(interval.upperBound - 0.9433) < 1e-4)
+        #expect(wilsonInterval(successes: 0, trials: 5).lowerBound == 0)
+    }
+
+    @Test func anUntrainedModelIsScoredThroughGeneration() throws {
+        let model = try GPT(GPTConfiguration(vocabularySize: 14, contextLength: 16, embedding: 16, layers: 1, heads: 2), seed: 1)
+        let problems = Array(AdditionSplits(seed: 0, test: 20, validation: 0, train: 0).test)
+        let score = try model.exactMatch(on: problems)
+        #expect(score.count == 20 && score.carryCount + score.cleanCount == 20)
+        var g = RandomGenerator(seed: 3)
+        let texts = try model.complete(problems, settings: SamplingSettings(), samples: 3, chunk: 7, using: &g)
+        #expect(texts.count == 60 && texts.allSatisfy { $0.count <= 6 && !$0.dropLast().contains("\n") })
+    }
+}
