@@ -21,7 +21,12 @@ public final class CausalSelfAttention: Layer {
 
     public func setTraining(_ isTraining: Bool) { dropout.setTraining(isTraining) }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    public func callAsFunction(_ x: Tensor) -> Tensor { attend(x, past: nil).output }
+
+    /// Attention of x's t positions over `past` keys and values ([B, H, L₀, hs], a decoder's cache)
+    /// and themselves: query i, at absolute position L₀ + i, sees keys 0…L₀ + i. Returns the
+    /// output [B, t, C] and all keys and values [B, H, L₀ + t, hs], the cache to pass next time.
+    public func attend(_ x: Tensor, past: (keys: Tensor, values: Tensor)?) -> (output: Tensor, keys: Tensor, values: Tensor) {
         precondition(x.rank == 3, "attention expects [batch, time, embedding], got \(x.shape)")
         let (batch, time, embedding) = (x.shape[0], x.shape[1], x.shape[2])
         let headSize = embedding / headCount
@@ -30,15 +35,23 @@ public final class CausalSelfAttention: Layer {
         func part(_ i: Int) -> Tensor {
             qkv.slice(alongAxis: 0, i..<(i + 1)).reshaped(to: [batch, headCount, time, headSize])
         }
-        let (q, k, v) = (part(0), part(1), part(2))
-        let scores = Tensor.matmul(q, k, transposeB: true) / Float(headSize).squareRoot()
-        let weights = dropout(scores.maskedFill(Self.futureMask(time), with: -.infinity).softmax())
+        var (q, k, v) = (part(0), part(1), part(2))
+        let start = past?.keys.shape[2] ?? 0
+        if let past {
+            k = Tensor.concatenate([past.keys, k], alongAxis: 2)
+            v = Tensor.concatenate([past.values, v], alongAxis: 2)
+        }
+        var scores = Tensor.matmul(q, k, transposeB: true) / Float(headSize).squareRoot()  // [B, H, T, L₀ + T]
+        if time > 1 { scores = scores.maskedFill(Self.futureMask(queries: time, offset: start), with: -.infinity) }
+        let weights = dropout(scores.softmax())
         let heads = Tensor.matmul(weights, v)  // [B, H, T, hs]
-        return outputProjection(heads.permuted([0, 2, 1, 3]).reshaped(to: [batch, time, embedding]))
+        let output = outputProjection(heads.permuted([0, 2, 1, 3]).reshaped(to: [batch, time, embedding]))
+        return (output, k, v)
     }
 
-    /// 1 above the diagonal (the future positions a query must not see), 0 elsewhere.
-    static func futureMask(_ time: Int) -> Tensor {
-        Tensor((0..<(time * time)).map { $0 % time > $0 / time ? 1 : 0 }, shape: [time, time])
+    /// [queries, offset + queries]: 1 where key j lies in query i's future (j > offset + i), 0 elsewhere.
+    static func futureMask(queries: Int, offset: Int) -> Tensor {
+        let keys = offset + queries
+        return Tensor((0..<(queries * keys)).map { $0 % keys > offset + $0 / keys ? 1 : 0 }, shape: [queries, keys])
     }
 }

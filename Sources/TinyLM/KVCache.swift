@@ -14,10 +14,8 @@ public struct KeyValueCache {
         values = Array(repeating: nil, count: layers)
     }
 
-    mutating func append(layer: Int, keys newKeys: Tensor, values newValues: Tensor) -> (keys: Tensor, values: Tensor) {
-        let k = keys[layer].map { Tensor.concatenate([$0, newKeys], alongAxis: 2) } ?? newKeys
-        let v = values[layer].map { Tensor.concatenate([$0, newValues], alongAxis: 2) } ?? newValues
-        (keys[layer], values[layer]) = (k, v)
+    func past(_ layer: Int) -> (keys: Tensor, values: Tensor)? {
+        guard let k = keys[layer], let v = values[layer] else { return nil }
         return (k, v)
     }
 
@@ -37,34 +35,13 @@ extension GPT {
             let tokenVectors = tokenEmbedding(tokens.flatMap { $0 }).reshaped(to: [batch, time, c])
             var x = tokenVectors + positionEmbedding(Array(start..<(start + time)))   // [B, t, C]
             for (layer, block) in blocks.enumerated() {
-                x = x + block.attention.attend(block.attentionNorm(x), layer: layer, cache: &cache)
+                let attended = block.attention.attend(block.attentionNorm(x), past: cache.past(layer))
+                (cache.keys[layer], cache.values[layer]) = (attended.keys, attended.values)
+                x = x + attended.output
                 x = x + block.mlp(block.mlpNorm(x))
             }
             cache.advance(by: time)
             return head(finalNorm(x))                                                   // [B, t, V]
         }
-    }
-}
-
-extension CausalSelfAttention {
-    /// Attention of t new positions over the cached ones and themselves: query i (absolute
-    /// position L₀ + i) sees keys 0…L₀ + i.
-    func attend(_ x: Tensor, layer: Int, cache: inout KeyValueCache) -> Tensor {
-        let (batch, time, embedding) = (x.shape[0], x.shape[1], x.shape[2])
-        let headSize = embedding / headCount
-        let qkv = inputProjection(x).reshaped(to: [batch, time, 3, headCount, headSize]).permuted([2, 0, 3, 1, 4])
-        func part(_ i: Int) -> Tensor {
-            qkv.slice(alongAxis: 0, i..<(i + 1)).reshaped(to: [batch, headCount, time, headSize])
-        }
-        let start = cache.length
-        let (keys, values) = cache.append(layer: layer, keys: part(1), values: part(2))    // [B, H, L, hs]
-        let total = start + time
-        var scores = Tensor.matmul(part(0), keys, transposeB: true) / Float(headSize).squareRoot()  // [B, H, t, L]
-        if time > 1 {
-            let future = Tensor((0..<(time * total)).map { $0 % total > start + $0 / total ? 1 : 0 }, shape: [time, total])
-            scores = scores.maskedFill(future, with: -.infinity)
-        }
-        let heads = Tensor.matmul(scores.softmax(), values)                                          // [B, H, t, hs]
-        return outputProjection(heads.permuted([0, 2, 1, 3]).reshaped(to: [batch, time, embedding]))
     }
 }

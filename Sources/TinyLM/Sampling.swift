@@ -98,10 +98,14 @@ extension SamplingSettings {
             for i in logits.indices where logits[i] > logits[best] { best = i }  // the first maximum, as argmax
             return best
         }
-        // Candidates in descending logit order (stable: ties keep the lower id first).
-        var order = Array(logits.indices).sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
+        // Filtering needs the candidates in descending logit order (ties keep the lower id first);
+        // plain sampling draws over the ids as they are.
+        var order = Array(logits.indices)
+        if (topK > 0 && topK < order.count) || topP < 1 {
+            order.sort { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
+        }
         if topK > 0 && topK < order.count { order.removeLast(order.count - topK) }
-        let m = logits[order[0]] / temperature
+        let m = (logits.max() ?? 0) / temperature
         var weights = order.map { Double(Foundation.exp(logits[$0] / temperature - m)) }
         var total = weights.reduce(0, +)
         if topP < 1 {
