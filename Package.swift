@@ -122,7 +122,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Agents", "Environments", "RL", "NN", "Tensor", "Threads", "TensorBoard"], path: "Sources/Training",
                 swiftSettings: vectorised),
         // The suites and reports behind `athanor bench` and `athanor perf`.
-        .target(name: "Benchmarks", dependencies: ["Training", "Agents", "Datasets", "Environments", "RL", "NN", "Tensor", "Random", "Threads", "Drawing", "COpenBLAS"],
+        .target(name: "Benchmarks", dependencies: ["Training", "Agents", "TinyLM", "Datasets", "Environments", "RL", "NN", "Tensor", "Random", "Threads", "Drawing", "COpenBLAS"],
                 path: "Sources/Benchmarks", swiftSettings: vectorised),
         .target(
             name: "Visualizer",
@@ -151,11 +151,11 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EnvironmentsTests", dependencies: ["Environments", "RL", "Random", "Drawing", "TestSupport"], path: "Tests/EnvironmentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "AgentsTests", dependencies: ["Agents", "Datasets", "Environments", "RL", "NN", "Tensor", "Training", "TestSupport",
+        .testTarget(name: "AgentsTests", dependencies: ["Agents", "TinyLM", "Datasets", "Environments", "RL", "NN", "Tensor", "Training", "TestSupport",
                                                   .product(name: "PropertyBased", package: "swift-property-based")],
                     path: "Tests/AgentsTests",
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TensorBoard", "Agents", "Environments", "RL", "NN", "Drawing", "TestSupport"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TinyLM", "TensorBoard", "Agents", "Environments", "RL", "NN", "Drawing", "TestSupport"],
                     path: "Tests/TrainingTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Environments", "RL", "Random", "TestSupport"], path: "Tests/DatasetsTests",
                     resources: [.copy("Fixtures")]),

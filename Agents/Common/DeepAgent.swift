@@ -28,35 +28,49 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// What the library training loop (`learn`) runs: iterations until a budget of steps, each
+/// reporting its metrics, and checkpoints that continue the run exactly. Deep RL agents are
+/// trainables; so are the language model's pretraining and its RL fine-tuning, whose steps
+/// are gradient steps.
+public protocol Trainable: AnyObject {
+    /// The name runs and progress reports use (`ppo`, `grpo`, …).
+    var name: String { get }
+    var seed: UInt64 { get }
+    var stepsDone: Int { get }
+    var totalSteps: Int { get }
+    /// Training has ended before its budget: an early-stopping rule held (false unless a trainer has one).
+    var isFinished: Bool { get }
+    /// One iteration; throws `TrainingError.nonFinite` when a loss stops being a number.
+    func iterate() throws -> TrainingReport
+    /// Everything needed to continue exactly.
+    func checkpoint() throws -> SafeTensors
+}
+
+extension Trainable {
+    public var isFinished: Bool { false }
+}
+
 /// A deep RL agent: iterate until the budget is spent, act, save, load. Each agent owns its
 /// batched environments, networks, optimiser and generator, so a checkpoint of the agent is a
 /// checkpoint of the whole run. The training loop around it (run directories, metrics,
 /// evaluations, resume) is the Training library's `learn`.
-public protocol DeepAgent: AnyObject {
+public protocol DeepAgent: Trainable {
     associatedtype Configuration: Hyperparameters
     /// The command-line name (`ppo`, `dqn`, …).
     static var id: String { get }
     /// A fresh agent on copies of `environment`; `totalSteps` defaults to the configuration's `n_timesteps`.
     init(environment: any DynamicEnvironment, config: Configuration, seed: UInt64, totalSteps: Int?) throws
     var config: Configuration { get }
-    /// The name it is registered under in `DeepAgents` (Double DQN is DQN's class under its own name).
-    var name: String { get }
-    var seed: UInt64 { get }
-    var stepsDone: Int { get }
-    var totalSteps: Int { get }
-    /// One iteration; throws `TrainingError.nonFinite` when a loss stops being a number.
-    func iterate() throws -> TrainingReport
     /// The action for one raw observation (normalised inside if the agent normalises).
     func act(_ observation: [Float], deterministic: Bool) -> [Float]
     /// What the agent thinks of one raw observation, for the visualizer: the action
     /// probabilities it would act with and its value estimate (nil without a critic).
     func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?)
-    /// Everything needed to continue exactly.
-    func checkpoint() throws -> SafeTensors
     func restore(from checkpoint: SafeTensors) throws
 }
 
 extension DeepAgent {
+    /// The name it is registered under in `DeepAgents` (Double DQN is DQN's class under its own name).
     public var name: String { Self.id }
 
     /// SB3's progress_remaining: 1 at the start, 0 when the budget is spent.

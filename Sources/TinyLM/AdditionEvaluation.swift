@@ -91,3 +91,27 @@ extension GPT {
         return ExactMatch(problems: problems, completions: try complete(problems, settings: .greedy(), using: &unused))
     }
 }
+
+/// What the benches report of a model on held-out problems, as the anchor's `evaluate`: greedy exact
+/// match overall / carry / clean, and pass@1 / pass@n from n samples at temperature 1 on each subset.
+public struct AdditionReport: Codable, Equatable, Sendable {
+    public var greedy: ExactMatch
+    public var carrySamples: PassAtK
+    public var cleanSamples: PassAtK
+}
+
+extension GPT {
+    /// Scores the model on `problems` (the test set): greedy, then `samples` completions per problem at
+    /// temperature 1 on the carry subset (generator seeded `seed`) and the clean one (`seed + 1`).
+    public func additionReport(on problems: [AdditionProblem], samples: Int = 8, seed: UInt64 = 1) throws -> AdditionReport {
+        func passAtK(_ subset: [AdditionProblem], seed: UInt64) throws -> PassAtK {
+            var generator = RandomGenerator(seed: seed)
+            let texts = try complete(subset, settings: SamplingSettings(temperature: 1), samples: samples, chunk: 1000 / Swift.max(samples, 1) + 1,
+                                     using: &generator)
+            return PassAtK(correct: texts.enumerated().map { $1 == subset[$0 / samples].answer }, samplesPerProblem: samples)
+        }
+        return AdditionReport(greedy: try exactMatch(on: problems),
+                              carrySamples: try passAtK(problems.filter(\.carriesIntoHundreds), seed: seed),
+                              cleanSamples: try passAtK(problems.filter { !$0.carriesIntoHundreds }, seed: seed &+ 1))
+    }
+}

@@ -5,7 +5,7 @@ import RL
 
 /// What the training loop tells its callbacks after each iteration.
 public struct Iteration {
-    public let agent: any DeepAgent
+    public let agent: any Trainable
     public let report: TrainingReport
     /// Environment steps before this iteration (the agent's `stepsDone` is after it).
     public let stepsBefore: Int
@@ -96,7 +96,10 @@ public final class EvalCallback: TrainingCallback {
         var mean = Double.nan, std = Double.nan
         lastRun = iteration.run
         if isDue(after: iteration.stepsBefore, now: iteration.agent.stepsDone) {
-            let (result, isBest) = try evaluate(iteration.agent)
+            guard let agent = iteration.agent as? any DeepAgent else {
+                throw TrainingError.unsupported("an EvalCallback evaluates deep RL agents in an environment, not \(iteration.agent.name)")
+            }
+            let (result, isBest) = try evaluate(agent)
             (mean, std) = (result.mean, result.standardDeviation)
             if isBest {
                 let checkpoint = try iteration.agent.checkpoint()
@@ -147,7 +150,7 @@ public final class ProgressCallback: TrainingCallback {
         guard iteration.wallSeconds - last > interval || steps >= iteration.totalSteps else { return [] }
         last = iteration.wallSeconds
         let rate = Double(steps - origin.steps) / Swift.max(iteration.wallSeconds - origin.wall, 1e-9)
-        report(Progress(agent: type(of: iteration.agent).id, steps: steps, totalSteps: iteration.totalSteps, stepsPerSecond: rate,
+        report(Progress(agent: iteration.agent.name, steps: steps, totalSteps: iteration.totalSteps, stepsPerSecond: rate,
                         meanReturn: iteration.meanReturn,
                         secondsLeft: Swift.max(0, Double(iteration.totalSteps - steps) / Swift.max(rate, 1e-9))))
         return []

@@ -40,29 +40,41 @@ extension DeepAgent {
         BLAS.setThreadCount(1)
         defer { BLAS.setThreadCount(threads) }
         var loop = TrainingLoop(agent: self, target: Swift.min(totalSteps ?? self.totalSteps, self.totalSteps), run: run,
-                                checkpointEvery: checkpointEvery, callbacks: callbacks)
+                                checkpointEvery: checkpointEvery, callbacks: callbacks) { run in
+            guard let environment = run.environment ?? (try? run.configuration())?.environment else {
+                throw RunError.noEnvironment(run.path)
+            }
+            var configuration = RunConfiguration(of: self, environment: environment)
+            configuration.checkpointEvery = checkpointEvery
+            configuration.evaluation = callbacks.lazy.compactMap { $0 as? EvalCallback }.first?.settings
+            try run.write(configuration)
+            return MetricsLog.rows(describing: configuration)
+        }
         return try withSubnormalsFlushedToZero { try loop.train() }
     }
 }
 
-/// The loop behind `learn`.
+/// The loop behind `learn`, for any `Trainable`.
 struct TrainingLoop {
-    let agent: any DeepAgent
+    let agent: any Trainable
     let target: Int
     let run: RunDirectory?
     let checkpointEvery: Int
     let callbacks: [any TrainingCallback]
+    /// Writes a new run's `config.json`; returns what TensorBoard's Text tab shows of it.
+    let describeNewRun: (RunDirectory) throws -> [(String, String)]
     private var previousWall = 0.0
     private var curve: [CurvePoint] = []
     private var recent: [Double] = []  // returns of the last 100 episodes
 
-    init(agent: any DeepAgent, target: Int, run: RunDirectory?, checkpointEvery: Int, callbacks: [any TrainingCallback]) {
-        (self.agent, self.target, self.run, self.checkpointEvery, self.callbacks) = (agent, target, run, checkpointEvery, callbacks)
+    init(agent: any Trainable, target: Int, run: RunDirectory?, checkpointEvery: Int, callbacks: [any TrainingCallback],
+         describeNewRun: @escaping (RunDirectory) throws -> [(String, String)]) {
+        (self.agent, self.target, self.run, self.checkpointEvery, self.callbacks, self.describeNewRun) =
+            (agent, target, run, checkpointEvery, callbacks, describeNewRun)
     }
 
     mutating func train() throws -> TrainingSummary {
         var log = try run.map { try prepare($0) }
-        if let log, agent.stepsDone == 0, let run { try log.logConfiguration(run.configuration()) }
         let start = DispatchTime.now().uptimeNanoseconds
         let previousWall = self.previousWall
         func wall() -> Double { previousWall + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
@@ -73,7 +85,7 @@ struct TrainingLoop {
             guard let helper else { return try withTensorPool(pool) { try agent.iterate() } }
             return try withHelperThread(helper) { try withTensorPool(pool) { try agent.iterate() } }
         }
-        while agent.stepsDone < target {
+        while agent.stepsDone < target && !agent.isFinished {
             let stepsBefore = agent.stepsDone, startWall = wall()
             var report = try iterate()
             recent += report.episodes.map(\.totalReward)
@@ -89,7 +101,7 @@ struct TrainingLoop {
                 try log?.close()
                 throw TrainingInterrupted(steps: agent.stepsDone, run: run)
             }
-            if checkpointEvery > 0, agent.stepsDone >= nextCheckpoint, agent.stepsDone < target {
+            if checkpointEvery > 0, agent.stepsDone >= nextCheckpoint, agent.stepsDone < target, !agent.isFinished {
                 try saveCheckpoint(wall: wall())
                 nextCheckpoint = nextMultiple(after: agent.stepsDone)
             }
@@ -104,14 +116,11 @@ struct TrainingLoop {
     private mutating func prepare(_ run: RunDirectory) throws -> MetricsLog {
         if agent.stepsDone == 0 {
             try run.prepareForNewRun()
-            guard let environment = run.environment ?? (try? run.configuration())?.environment else {
-                throw RunError.noEnvironment(run.path)
-            }
-            var configuration = RunConfiguration(of: agent, environment: environment)
-            configuration.checkpointEvery = checkpointEvery
-            configuration.evaluation = callbacks.lazy.compactMap { $0 as? EvalCallback }.first?.settings
-            try run.write(configuration)
+            let rows = try describeNewRun(run)
             try MetricsLog.truncate(run.url, toSteps: 0)
+            let log = try MetricsLog(directory: run.url)
+            try log.logConfiguration(rows: rows)
+            return log
         } else {
             try run.createFolder()
             run.removeStaleTemporaryFiles()

@@ -33,18 +33,26 @@ struct MetricsLog {
 
     /// The run's configuration as TensorBoard text, as CleanRL logs its arguments: a two-column
     /// markdown table (TensorBoard's Text tab renders it).
-    func logConfiguration(_ configuration: RunConfiguration) throws {
+    func logConfiguration(rows: [(String, String)]) throws {
+        let table = "|param|value|\n|-|-|\n" + rows.map { "|\($0)|\($1.replacingOccurrences(of: "|", with: "\\|"))|" }.joined(separator: "\n")
+        try events.addText("hyperparameters", table)
+    }
+
+    /// A deep agent's run as name/value rows: agent, environment, seed, budget, then each hyper-parameter.
+    static func rows(describing configuration: RunConfiguration) -> [(String, String)] {
         var rows: [(String, String)] = [("agent", configuration.agent), ("env_id", configuration.environment.id),
                                         ("seed", "\(configuration.seed)"), ("total_steps", "\(configuration.totalSteps)")]
         rows += configuration.environment.options.sorted { $0.key < $1.key }.map { ("env_option_\($0.key)", $0.value) }
-        if let object = try? JSONSerialization.jsonObject(with: Data(configuration.hyperparameters.json.utf8)) as? [String: Any] {
-            for key in object.keys.sorted() {
-                let value = object[key].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .withoutEscapingSlashes]) }
-                rows.append((key, value.map { String(decoding: $0, as: UTF8.self) } ?? ""))
-            }
+        return rows + Self.rows(describingJSON: configuration.hyperparameters.json)
+    }
+
+    /// A JSON object's keys and values as rows, keys sorted.
+    static func rows(describingJSON json: String) -> [(String, String)] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [] }
+        return object.keys.sorted().map { key in
+            let value = object[key].flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .withoutEscapingSlashes]) }
+            return (key, value.map { String(decoding: $0, as: UTF8.self) } ?? "")
         }
-        let table = "|param|value|\n|-|-|\n" + rows.map { "|\($0)|\($1.replacingOccurrences(of: "|", with: "\\|"))|" }.joined(separator: "\n")
-        try events.addText("hyperparameters", table)
     }
 
     mutating func append(_ report: TrainingReport, wall: Double, meanReturn: Double) throws {

@@ -108,6 +108,11 @@ public struct RunDirectory: Sendable {
     func configurationStamp() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        if let data = try? Data(contentsOf: configurationURL),
+           case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: data),
+           object["kind"] == .string(LanguageModelRunConfiguration.kindName) {
+            return String(decoding: try encoder.encode(LanguageModels.configuration(of: self)), as: UTF8.self)
+        }
         return String(decoding: try encoder.encode(configuration()), as: UTF8.self)
     }
 

@@ -5,7 +5,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reproduce benchmark tables into Results/.",
-        subcommands: [SuttonBarto.self, Classic.self, HER.self, Offline.self, ModelBased.self]
+        subcommands: [SuttonBarto.self, Classic.self, HER.self, Offline.self, ModelBased.self, LM.self]
     )
 }
 

@@ -141,3 +141,12 @@ func jsonSafe(_ object: Any) -> Any {
     default: object
     }
 }
+
+/// Prints an encodable value as one JSON line (snake-case keys, sorted).
+func printJSONEncodable<Value: Encodable>(_ value: Value) throws {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -34,9 +34,9 @@ final class CurveRecorder: TrainingCallback {
         for episode in iteration.report.episodes {
             episodeSteps.append(iteration.agent.stepsDone); episodeReturns.append(episode.totalReward)
         }
-        if let every, iteration.agent.stepsDone / every > iteration.stepsBefore / every {
+        if let every, iteration.agent.stepsDone / every > iteration.stepsBefore / every, let agent = iteration.agent as? any DeepAgent {
             // Ten deterministic episodes on a fresh environment, the same starts at every evaluation.
-            let result = try evaluatePolicy(on: environment.make(), episodes: 10, seed: seed) { iteration.agent.act($0, deterministic: true) }
+            let result = try evaluatePolicy(on: environment.make(), episodes: 10, seed: seed) { agent.act($0, deterministic: true) }
             evaluationSteps.append(iteration.agent.stepsDone); evaluationReturns.append(result.mean)
         }
         return []

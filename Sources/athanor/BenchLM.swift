@@ -1,0 +1,55 @@
+import ArgumentParser
+import Benchmarks
+import Foundation
+
+extension Bench {
+    struct LM: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lm",
+            abstract: "Pretrain the tiny GPT once, RL fine-tune it on several seeds, score both on the test set; writes Results/lm/.",
+            discussion: """
+                Pretraining: the anchor's settings and stop rule (val clean ≥ 95 %). RL: --algo (grpo by default) for --steps steps on \\
+                seeds 0, 1, …; greedy exact match and pass@1 / pass@8 before and after, beside the anchor's recorded TRL and plain-torch \\
+                tables (--peer). With --anchors and --python, the anchor's pretrain.py, grpo_trl.py and grpo_torch.py (seed 0) run in \\
+                the same invocation for the speed ratios.
+                """
+        )
+        @Option(help: "RL seeds.") var seeds = 3
+        @Option(help: "RL steps per seed.") var steps = 300
+        @Option(help: "grpo, dr-grpo, rloo or reinforce.") var algo = "grpo"
+        @Option(help: "The anchor's folder (pretrain.py, grpo_trl.py, grpo_torch.py) to run side by side.") var anchors: String?
+        @Option(help: "The Python with torch, transformers and TRL for --anchors.") var python: String?
+        @Option(help: "The anchor's recorded results.") var peer = "../shared/anchors/llm/results"
+        @Option(help: "Output folder.") var output = "Results/lm"
+
+        func validate() throws {
+            guard (1...20).contains(seeds) else { throw ValidationError("--seeds must be in 1…20") }
+            guard (1...100_000).contains(steps) else { throw ValidationError("--steps must be in 1…100000") }
+            guard ["grpo", "dr-grpo", "rloo", "reinforce"].contains(algo) else { throw ValidationError("unknown algorithm '\(algo)'; algorithms: grpo, dr-grpo, rloo, reinforce") }
+            guard (anchors == nil) == (python == nil) else { throw ValidationError("--anchors and --python go together") }
+            if let python, !FileManager.default.isExecutableFile(atPath: python) { throw ValidationError("--python \(python) is not an executable") }
+        }
+
+        func run() throws {
+            let (model, pretrained) = try LMBenchmark.pretrain { log("athanor bench lm: \($0)") }
+            log(String(format: "athanor bench lm: pretrained %d steps, %.0f tokens/s, test greedy %.1f %%", pretrained.steps,
+                       pretrained.tokensPerSecond, 100 * pretrained.test.greedy.overall))
+            var runs: [LMBenchmark.RLRun] = []
+            for seed in 0..<UInt64(seeds) {
+                let run = try LMBenchmark.reinforce(model, algo: algo, seed: seed, steps: steps)
+                log(String(format: "athanor bench lm: %@ seed %llu: %.3f s/step, test greedy %.1f %% (carry %.1f %%)", algo, seed, run.secondsPerStep,
+                           100 * run.after.greedy.overall, 100 * run.after.greedy.carry))
+                runs.append(run)
+            }
+            let timings = try anchors.map { folder in
+                guard let python else { throw UserError("--anchors needs --python") }
+                return LMBenchmark.measureAnchors(folder: URL(fileURLWithPath: folder), python: python) { log("athanor bench lm: \($0)") }
+            }
+            let report = LMReport(results: LMBenchmark.Results(pretrained: pretrained, runs: runs, anchors: timings),
+                                  peerFolder: URL(fileURLWithPath: peer))
+            try report.write(to: URL(fileURLWithPath: output))
+            print(report.markdown())
+            print("tables in \(output)/")
+        }
+    }
+}
