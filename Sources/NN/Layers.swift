@@ -53,7 +53,11 @@ public final class LayerNorm: Layer {
 
     public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    /// (x − mean(x)) / √(var(x) + ε) · weight + bias over the last axis, as one fused op (`Tensor.layerNorm`).
+    public func callAsFunction(_ x: Tensor) -> Tensor { .layerNorm(x, weight: weight.value, bias: bias.value, epsilon: epsilon) }
+
+    /// The same in the paper's nine ops: the reference the fused op is tested against.
+    public func paperForm(_ x: Tensor) -> Tensor {
         let centred = x - x.mean(alongAxis: -1, keepingDimensions: true)
         let variance = (centred * centred).mean(alongAxis: -1, keepingDimensions: true)
         return centred / (variance + epsilon).sqrt() * weight.value + bias.value

@@ -27,6 +27,24 @@ struct LayerTests {
         }
     }
 
+    /// The fused layer norm equals its paper form (mean, centre, variance, normalise, scale, shift), values and gradients.
+    @Test func fusedLayerNormEqualsThePaperForm() {
+        var g = RandomGenerator(seed: 4)
+        let norm = LayerNorm(32)
+        norm.weight.assign(.uniform([32], low: 0.5, high: 1.5, using: &g))
+        norm.bias.assign(.uniform([32], low: -1, high: 1, using: &g))
+        let input = Tensor.normal([4, 5, 32], mean: 0.3, standardDeviation: 2, using: &g), upstream = Tensor.normal([4, 5, 32], using: &g)
+        var results: [[Float]] = []
+        for fused in [true, false] {
+            let x = input.requiringGrad()
+            norm.zeroGrad()
+            let y = fused ? norm(x) : norm.paperForm(x)
+            (y * upstream).sum().backward()
+            results.append(y.scalars + x.grad!.scalars + norm.weight.grad!.scalars + norm.bias.grad!.scalars)
+        }
+        expectClose(results[0], results[1], tolerance: 2e-5, "fused against paper form")
+    }
+
     @Test func parameterNamesFollowPyTorchConventions() {
         var g = RandomGenerator(seed: 0)
         let mlp = Sequential.mlp([4, 64, 64, 2], activation: .tanh, using: &g)

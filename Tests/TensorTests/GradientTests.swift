@@ -59,6 +59,12 @@ struct GradientTests {
         checkGradients([x]) { $0[0].square() }
     }
 
+    @Test func fusedLayerNorm() {
+        let x = randomTensor([3, 2, 7], seed: 31, low: -2, high: 2)
+        let weight = randomTensor([7], seed: 32, low: 0.5, high: 1.5), bias = randomTensor([7], seed: 33)
+        checkGradients([x, weight, bias]) { Tensor.layerNorm($0[0], weight: $0[1], bias: $0[2], epsilon: 1e-5) }
+    }
+
     @Test func clampPassesGradientInsideOnly() {
         // Keep inputs away from the bounds ±0.5 so finite differences do not straddle them.
         var x = randomTensor([4, 4], seed: 8, low: -1, high: 1)
