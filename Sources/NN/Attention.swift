@@ -21,7 +21,16 @@ public final class CausalSelfAttention: Layer {
 
     public func setTraining(_ isTraining: Bool) { dropout.setTraining(isTraining) }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { attend(x, past: nil).output }
+    /// Causal attention of x [B, T, C] over itself: the fused core op (`Tensor.causalSelfAttention`) between the
+    /// two projections, or the paper form while dropout is active.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        guard !dropout.isActive else { return paperForm(x) }
+        return outputProjection(.causalSelfAttention(inputProjection(x), heads: headCount))
+    }
+
+    /// The same in separate ops (split heads, scaled scores, mask, softmax, weighted values, merge heads):
+    /// the reference the fused op is tested against, and the path with attention dropout.
+    public func paperForm(_ x: Tensor) -> Tensor { attend(x, past: nil).output }
 
     /// Attention of x's t positions over `past` keys and values ([B, H, L₀, hs], a decoder's cache)
     /// and themselves: query i, at absolute position L₀ + i, sees keys 0…L₀ + i. Returns the

@@ -96,8 +96,11 @@ public final class Dropout: Layer {
     public var namedParameters: [(name: String, parameter: Parameter)] { [] }
     public func setTraining(_ isTraining: Bool) { self.isTraining = isTraining }
 
+    /// It drops anything now (training with a non-zero probability).
+    public var isActive: Bool { isTraining && probability > 0 }
+
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        guard isTraining, probability > 0 else { return x }
+        guard isActive else { return x }
         let keep = 1 - probability
         let mask = Tensor.uniform(x.shape, using: &generator)  // [0, 1)
         return x * ((mask .>= probability) / keep)

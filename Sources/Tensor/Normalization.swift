@@ -16,25 +16,23 @@ extension Tensor {
         var output = Tensor(uninitializedShape: x.shape)
         var normalized = Tensor(uninitializedShape: x.shape)
         var inverseDeviation = Tensor(uninitializedShape: [rows])
-        x.withUnsafeBufferPointer { xs in
-            weight.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
-                    output.withUnsafeMutableBufferPointer { y in
-                        normalized.withUnsafeMutableBufferPointer { n in
+        x.withUnsafeBufferPointer { xBuffer in
+            weight.withUnsafeBufferPointer { wBuffer in
+                bias.withUnsafeBufferPointer { bBuffer in
+                    output.withUnsafeMutableBufferPointer { yBuffer in
+                        normalized.withUnsafeMutableBufferPointer { nBuffer in
                             inverseDeviation.withUnsafeMutableBufferPointer { r in
+                                let (w, b) = (wBuffer.baseAddress!, bBuffer.baseAddress!)
                                 for row in 0..<rows {
-                                    let start = row * width
-                                    var sum: Float = 0
-                                    for i in start..<(start + width) { sum += xs[i] }
-                                    let mean = sum / Float(width)
-                                    var squares: Float = 0
-                                    for i in start..<(start + width) { squares += (xs[i] - mean) * (xs[i] - mean) }
-                                    let inverse = 1 / (squares / Float(width) + epsilon).squareRoot()
+                                    let (xs, n, y) = (xBuffer.baseAddress! + row * width, nBuffer.baseAddress! + row * width,
+                                                      yBuffer.baseAddress! + row * width)
+                                    let mean = rowSum(xs, width) / Float(width)
+                                    for j in 0..<width { n[j] = xs[j] - mean }
+                                    let inverse = 1 / (dot(n, n, width) / Float(width) + epsilon).squareRoot()
                                     r[row] = inverse
                                     for j in 0..<width {
-                                        let xhat = (xs[start + j] - mean) * inverse
-                                        n[start + j] = xhat
-                                        y[start + j] = xhat * w[j] + b[j]
+                                        n[j] *= inverse
+                                        y[j] = n[j] * w[j] + b[j]
                                     }
                                 }
                             }
@@ -63,27 +61,26 @@ struct LayerNormSaved: SavedForBackward {
         let width = s.weight.count, rows = s.inverseDeviation.count
         var dx = Tensor(uninitializedShape: s.normalized.shape)
         var dw = Tensor.zeros([width]), db = Tensor.zeros([width])
-        g.withUnsafeBufferPointer { gs in
-            s.normalized.withUnsafeBufferPointer { n in
+        var scaled = [Float](repeating: 0, count: width)  // ĝ of one row
+        g.withUnsafeBufferPointer { gBuffer in
+            s.normalized.withUnsafeBufferPointer { nBuffer in
                 s.inverseDeviation.withUnsafeBufferPointer { r in
-                    s.weight.withUnsafeBufferPointer { w in
-                        dx.withUnsafeMutableBufferPointer { d in
-                            dw.withUnsafeMutableBufferPointer { gw in
-                                db.withUnsafeMutableBufferPointer { gb in
-                                    for row in 0..<rows {
-                                        let start = row * width
-                                        var meanG: Float = 0, meanGX: Float = 0
-                                        for j in 0..<width {
-                                            let ghat = gs[start + j] * w[j]
-                                            meanG += ghat
-                                            meanGX += ghat * n[start + j]
-                                            gw[j] += gs[start + j] * n[start + j]
-                                            gb[j] += gs[start + j]
-                                        }
-                                        meanG /= Float(width)
-                                        meanGX /= Float(width)
-                                        for j in 0..<width {
-                                            d[start + j] = r[row] * (gs[start + j] * w[j] - meanG - n[start + j] * meanGX)
+                    s.weight.withUnsafeBufferPointer { wBuffer in
+                        dx.withUnsafeMutableBufferPointer { dBuffer in
+                            dw.withUnsafeMutableBufferPointer { gwBuffer in
+                                db.withUnsafeMutableBufferPointer { gbBuffer in
+                                    scaled.withUnsafeMutableBufferPointer { ghatBuffer in
+                                        let (w, gw, gb, ghat) = (wBuffer.baseAddress!, gwBuffer.baseAddress!, gbBuffer.baseAddress!, ghatBuffer.baseAddress!)
+                                        for row in 0..<rows {
+                                            let (gs, n, d) = (gBuffer.baseAddress! + row * width, nBuffer.baseAddress! + row * width,
+                                                              dBuffer.baseAddress! + row * width)
+                                            for j in 0..<width { ghat[j] = gs[j] * w[j] }
+                                            let meanG = rowSum(ghat, width) / Float(width), meanGX = dot(ghat, n, width) / Float(width)
+                                            addScaled(1, gs, to: gb, width)
+                                            for j in 0..<width {
+                                                gw[j] = gw[j].plusProduct(gs[j], n[j])
+                                                d[j] = r[row] * (ghat[j] - meanG - n[j] * meanGX)
+                                            }
                                         }
                                     }
                                 }

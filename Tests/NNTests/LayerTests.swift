@@ -45,6 +45,22 @@ struct LayerTests {
         expectClose(results[0], results[1], tolerance: 2e-5, "fused against paper form")
     }
 
+    /// The fused causal attention equals its paper form (split heads, scores, mask, softmax, values, merge), values and gradients.
+    @Test func fusedAttentionEqualsThePaperForm() {
+        var g = RandomGenerator(seed: 5)
+        let attention = CausalSelfAttention(embedding: 32, heads: 4, using: &g)
+        let input = Tensor.normal([3, 9, 32], using: &g), upstream = Tensor.normal([3, 9, 32], using: &g)
+        var results: [[Float]] = []
+        for fused in [true, false] {
+            let x = input.requiringGrad()
+            attention.zeroGrad()
+            let y = fused ? attention(x) : attention.paperForm(x)
+            (y * upstream).sum().backward()
+            results.append(y.scalars + x.grad!.scalars + attention.parameters.flatMap { $0.grad!.scalars })
+        }
+        expectClose(results[0], results[1], tolerance: 2e-5, "fused against paper form")
+    }
+
     @Test func parameterNamesFollowPyTorchConventions() {
         var g = RandomGenerator(seed: 0)
         let mlp = Sequential.mlp([4, 64, 64, 2], activation: .tanh, using: &g)

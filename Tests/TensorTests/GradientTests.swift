@@ -65,6 +65,11 @@ struct GradientTests {
         checkGradients([x, weight, bias]) { Tensor.layerNorm($0[0], weight: $0[1], bias: $0[2], epsilon: 1e-5) }
     }
 
+    @Test func fusedCausalSelfAttention() {
+        let qkv = randomTensor([2, 5, 3 * 8], seed: 34, low: -1.5, high: 1.5)
+        checkGradients([qkv]) { Tensor.causalSelfAttention($0[0], heads: 2) }
+    }
+
     @Test func clampPassesGradientInsideOnly() {
         // Keep inputs away from the bounds ±0.5 so finite differences do not straddle them.
         var x = randomTensor([4, 4], seed: 8, low: -1, high: 1)
