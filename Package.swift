@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "athanor",
             dependencies: [
-                "Tensor", "NN", "RL", "Environments", "Agents", "Training", "Benchmarks", "Visualizer", "Threads", "CAllocationCounter", "Datasets",
+                "Tensor", "NN", "RL", "Environments", "Agents", "Training", "Benchmarks", "Visualizer", "Threads", "CAllocationCounter", "Datasets", "TinyLM", "Random", "Drawing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/athanor"

@@ -26,16 +26,6 @@ public struct LanguageModelRunConfiguration: Codable, Sendable {
         (self.trainer, seed, totalSteps, self.checkpointEvery) = (trainer.name, trainer.seed, trainer.totalSteps, checkpointEvery)
         settings = try JSONDecoder().decode(JSONValue.self, from: Data(settingsJSON.utf8))
     }
-
-    /// The trainer this configuration describes, fresh (GRPO loads its starting model from `model`).
-    public func makeTrainer() throws -> any Trainable {
-        if trainer == Pretraining.id {
-            return try Pretraining(settings: PretrainingSettings.decode(json: String(decoding: settings.data, as: UTF8.self)).validated(),
-                                   seed: seed, totalSteps: totalSteps)
-        }
-        let grpo = try GRPOSettings.decode(json: String(decoding: settings.data, as: UTF8.self)).validated()
-        return try GRPO(settings: grpo, model: LanguageModels.loadModel(grpo.model), seed: seed, totalSteps: totalSteps)
-    }
 }
 
 extension ParameterSet {
@@ -90,15 +80,21 @@ public enum LanguageModels {
     }
 
     /// The trainer of a run folder restored from its last checkpoint: `learn(_:run:)` on it continues the run.
+    /// RL runs rebuild their model from the checkpoint, so the model they started from need not be there any more.
     public static func load(from run: RunDirectory) throws -> any Trainable {
-        let trainer = try configuration(of: run).makeTrainer()
+        let configuration = try configuration(of: run)
         let checkpoint = try run.checkpoint(best: false)
-        switch trainer {
-        case let pretraining as Pretraining: try pretraining.restore(from: checkpoint)
-        case let grpo as GRPO: try grpo.restore(from: checkpoint)
-        default: break
+        let settings = String(decoding: configuration.settings.data, as: UTF8.self)
+        if configuration.trainer == Pretraining.id {
+            let pretraining = try Pretraining(settings: PretrainingSettings.decode(json: settings).validated(), seed: configuration.seed,
+                                              totalSteps: configuration.totalSteps)
+            try pretraining.restore(from: checkpoint)
+            return pretraining
         }
-        return trainer
+        let grpo = try GRPO(settings: GRPOSettings.decode(json: settings).validated(), model: model(in: checkpoint), seed: configuration.seed,
+                            totalSteps: configuration.totalSteps)
+        try grpo.restore(from: checkpoint)
+        return grpo
     }
 
     /// A GPT from a language-model run folder (its last checkpoint's model) or from a Hugging Face

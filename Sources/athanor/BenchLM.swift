@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import TinyLM
 
 extension Bench {
     struct LM: ParsableCommand {
@@ -41,12 +42,28 @@ extension Bench {
                            100 * run.after.greedy.overall, 100 * run.after.greedy.carry))
                 runs.append(run)
             }
-            let timings = try anchors.map { folder in
-                guard let python else { throw UserError("--anchors needs --python") }
-                return LMBenchmark.measureAnchors(folder: URL(fileURLWithPath: folder), python: python) { log("athanor bench lm: \($0)") }
+            var results = LMBenchmark.Results(pretrained: pretrained, runs: runs, anchors: nil)
+            if let anchors, let python {
+                let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-lm-anchors-\(getpid())")
+                defer { try? FileManager.default.removeItem(at: scratch) }
+                results.anchors = LMBenchmark.measureAnchors(folder: URL(fileURLWithPath: anchors), python: python, scratch: scratch) {
+                    log("athanor bench lm: \($0)")
+                }
+                // The like-for-like comparison: our RL from the anchor's own pretrained weights.
+                let theirs = scratch.appendingPathComponent("ckpt/pretrained")
+                if let model = try? GPT.loadHuggingFace(from: theirs) {
+                    results.anchorPretrained = try model.additionReport(on: AdditionSplits().test)
+                    for seed in 0..<UInt64(seeds) {
+                        let run = try LMBenchmark.reinforce(model, algo: algo, seed: seed, steps: steps)
+                        log(String(format: "athanor bench lm: %@ seed %llu from the anchor's model: test greedy %.1f %% (carry %.1f %%)", algo, seed,
+                                   100 * run.after.greedy.overall, 100 * run.after.greedy.carry))
+                        results.runsFromAnchorModel.append(run)
+                    }
+                } else {
+                    log("athanor bench lm: the anchor's pretrained model is not at \(theirs.path); no runs from it")
+                }
             }
-            let report = LMReport(results: LMBenchmark.Results(pretrained: pretrained, runs: runs, anchors: timings),
-                                  peerFolder: URL(fileURLWithPath: peer))
+            let report = LMReport(results: results, peerFolder: URL(fileURLWithPath: peer))
             try report.write(to: URL(fileURLWithPath: output))
             print(report.markdown())
             print("tables in \(output)/")

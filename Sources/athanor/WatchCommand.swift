@@ -15,7 +15,9 @@ struct Watch: ParsableCommand {
             Agents: random; --run DIR (a deep agent trained with `train --out`, with its action probabilities and \
             value estimate drawn); q-learning or value-iteration on tabular environments (trained first, then \
             played greedily over its value heatmap and policy arrows); epsilon-greedy, ucb or thompson-sampling on \
-            bandits (learning live; estimates, confidence bounds and pull counts drawn).
+            bandits (learning live; estimates, confidence bounds and pull counts drawn). --run DIR of a language model \
+            (athanor lm pretrain or lm rl): test prompts completed at T = 1 token by token, each token's probability and \
+            each completion's reward drawn (an episode is a prompt).
             Keys: space pause, → single step, r reset, +/− speed, q or Esc quit.
             Without the SDL build the episodes play as text in the terminal.
             """
@@ -49,8 +51,9 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         for path in [screenshot, record].compactMap({ $0 }) { try checkWritable(URL(fileURLWithPath: path)) }
-        var (environment, id, player) = try makePlayer()
         installTrueTypeFont()  // DejaVu Sans where SDL2_ttf and the font are there; the bitmap font otherwise
+        if let runDirectory, Self.isLanguageModelRun(runDirectory) { return try watchLanguageModel(runDirectory) }
+        var (environment, id, player) = try makePlayer()
         let headless = screenshot != nil || record != nil
         let screenshotURL = screenshot.map(URL.init(fileURLWithPath:)), recordURL = record.map(URL.init(fileURLWithPath:))
         let recorder = try recordURL.map { try GIFRecorder(url: $0, framesPerSecond: fps) }

@@ -39,6 +39,11 @@ struct LMCommandTests {
         let completions = try #require((try JSONSerialization.jsonObject(with: Data(sample.stdout.utf8)) as? [String: Any])?["completions"] as? [[String: Any]])
         #expect(completions.count == 3 && completions.allSatisfy { ($0["probabilities"] as? [Double])?.allSatisfy { $0 > 0 && $0 <= 1 } == true })
 
+        // watch draws completions token by token; headless, a screenshot of the fifth frame.
+        let picture = tuned + "/watch.png"
+        let watched = try CLI.run(["watch", "--run", tuned, "--episodes", "2", "--screenshot", picture, "--after", "4"])
+        #expect(watched.status == 0 && FileManager.default.fileExists(atPath: picture), "\(watched.stderr)")
+
         let export = try CLI.run(["lm", "export", tuned, "--format", "hf", "--out", exported])
         #expect(export.status == 0 && FileManager.default.fileExists(atPath: exported + "/model.safetensors"), "\(export.stderr)")
         // The export loads back as the same model: the same greedy completions.

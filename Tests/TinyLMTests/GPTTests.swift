@@ -86,3 +86,37 @@ import TinyLM
         #expect(Swift.abs(try std("transformer.h.0.mlp.c_proj.weight") - 0.02 / Float(8).squareRoot()) < 0.001)
     }
 }
+
+/// The anchor's model with its fused layer norms and attention against the same model in the paper's separate ops:
+/// the masked answer-token loss and every parameter's gradient agree.
+@Suite struct GPTFusedOpsTests {
+    @Test func fusedOpsGiveThePaperFormsLossAndGradients() throws {
+        let model = try GPT(.addition, seed: 9)
+        var generator = RandomGenerator(seed: 2)
+        let tokens = (0..<16).map { _ in (0..<12).map { _ in 1 + generator.nextInt(below: 13) } }
+        let targets = (0..<(16 * 12)).map { _ in 1 + generator.nextInt(below: 13) }
+        let mask = Tensor((0..<(16 * 12)).map { $0 % 12 >= 7 ? 1 : 0 }, shape: [16, 12])
+        func paperForm() -> Tensor {
+            let c = model.configuration.embedding
+            var x = model.tokenEmbedding(tokens.flatMap { $0 }).reshaped(to: [16, 12, c]) + model.positionEmbedding(Array(0..<12))
+            for block in model.blocks {
+                x = x + block.attention.paperForm(block.attentionNorm.paperForm(x))
+                x = x + block.mlp(block.mlpNorm.paperForm(x))
+            }
+            return .linear(model.finalNorm.paperForm(x), weight: model.tokenEmbedding.weight.value, bias: nil)
+        }
+        var results: [(loss: Float, gradients: [[Float]])] = []
+        for logits in [{ model(tokens) }, paperForm] {
+            model.zeroGrad()
+            let loss = Loss.crossEntropy(logits: logits(), targets: targets, mask: mask)
+            loss.backward()
+            results.append((loss.item, model.parameters.map { $0.grad!.scalars }))
+        }
+        #expect(abs(results[0].loss - results[1].loss) < 1e-5)
+        for (name, (fused, paper)) in zip(model.namedParameters.map(\.name), zip(results[0].gradients, results[1].gradients)) {
+            let scale = paper.map(abs).max() ?? 0
+            let worst = zip(fused, paper).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-3 * scale + 1e-7, "\(name): fused and paper-form gradients differ by \(worst) (scale \(scale))")
+        }
+    }
+}

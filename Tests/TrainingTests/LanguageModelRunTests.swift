@@ -80,6 +80,7 @@ struct LanguageModelRunTests {
         try LanguageModels.learn(straight, run: RunDirectory(url: urls.1))
         let first = try grpo()
         try LanguageModels.learn(first, totalSteps: 3, run: RunDirectory(url: urls.2))
+        try FileManager.default.removeItem(at: urls.0)  // the run resumes from its checkpoint alone
         let resumed = try #require(try LanguageModels.load(from: RunDirectory(url: urls.2)) as? GRPO)
         #expect(resumed.stepsDone == 3)
         try LanguageModels.learn(resumed, run: RunDirectory(url: urls.2))

@@ -43,9 +43,14 @@ public enum LMBenchmark {
         public var pretrained: Pretrained
         public var runs: [RLRun]
         public var anchors: AnchorTimings?
+        /// The anchor's own pretrained model scored by us, and our RL runs from it (the like-for-like comparison).
+        public var anchorPretrained: AdditionReport?
+        public var runsFromAnchorModel: [RLRun]
 
-        public init(pretrained: Pretrained, runs: [RLRun], anchors: AnchorTimings?) {
-            (self.pretrained, self.runs, self.anchors) = (pretrained, runs, anchors)
+        public init(pretrained: Pretrained, runs: [RLRun], anchors: AnchorTimings?, anchorPretrained: AdditionReport? = nil,
+                    runsFromAnchorModel: [RLRun] = []) {
+            (self.pretrained, self.runs, self.anchors, self.anchorPretrained, self.runsFromAnchorModel) =
+                (pretrained, runs, anchors, anchorPretrained, runsFromAnchorModel)
         }
     }
 
@@ -76,11 +81,10 @@ public enum LMBenchmark {
                      after: try trainer.policy.additionReport(on: AdditionSplits().test), rewards: rewards)
     }
 
-    /// Runs the anchors' pretrain.py, grpo_trl.py and grpo_torch.py (seed 0) with `python` in a scratch
-    /// folder and reads their result files; an anchor that fails is left out, with its reason logged.
-    public static func measureAnchors(folder: URL, python: String, log: (String) -> Void) -> AnchorTimings {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-lm-anchors-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: scratch) }
+    /// Runs the anchors' pretrain.py, grpo_trl.py and grpo_torch.py (seed 0) with `python` in `scratch` and
+    /// reads their result files; an anchor that fails is left out, with its reason logged. The anchor's
+    /// pretrained model stays in `scratch/ckpt/pretrained` (a Hugging Face folder).
+    public static func measureAnchors(folder: URL, python: String, scratch: URL, log: (String) -> Void) -> AnchorTimings {
         try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         func run(_ script: String, _ arguments: [String]) -> [String: Any]? {
             log("anchor: \(script) \(arguments.joined(separator: " "))")
