@@ -27,6 +27,7 @@ public struct GRPOSettings: ParameterSet {
     public var algo = "grpo"
     /// A pretraining run folder or a Hugging Face folder (config.json + model.safetensors) to start from.
     public var model = ""
+    /// The budget in steps (batches of completions; each is num_iterations optimiser steps); `--steps` overrides it.
     public var maxSteps = 300
     public var numGenerations = 8
     /// Completions per step (prompts per step × num_generations).
@@ -182,8 +183,6 @@ public final class GRPO: Trainable {
     public let totalSteps: Int
     public private(set) var stepsDone = 0
     public let splits: AdditionSplits
-    /// The last completions, for `watch`: problem, completion text, per-token probabilities, reward.
-    public private(set) var lastSamples: [(problem: AdditionProblem, text: String, probabilities: [Float], reward: Double)] = []
     private let tokenizer = CharacterTokenizer.addition
     private let optimizer: AdamW
     private var generator: RandomGenerator
@@ -224,7 +223,6 @@ public final class GRPO: Trainable {
         let sampled = try policy.generate(prompts, settings: sampling, using: &generator)
         let texts = sampled.map { tokenizer.decode($0.tokens) }
         let rewards = texts.enumerated().map { Self.reward($1, for: problems[$0 / group]) }
-        lastSamples = sampled.indices.map { (problems[$0 / group], texts[$0], sampled[$0].probabilities, rewards[$0]) }
 
         // Completions padded to the longest; the mask covers each one's tokens up to its `\n`.
         let length = sampled.map(\.tokens.count).max() ?? 1
@@ -240,12 +238,13 @@ public final class GRPO: Trainable {
             GroupRelative.tokenLogProbabilities(policy, prompts: prompts, completions: completions, temperature: temperature).logp
         }
 
-        let progress = Double(stepsDone) / Double(Swift.max(settings.maxSteps, 1))
-        optimizer.learningRate = Float(settings.learningRate * Swift.max(0, 1 - progress))
         let epsilonHigh = Float(settings.epsilonHigh ?? settings.epsilon)
-        var losses: [Double] = [], norms: [Double] = [], klMean = Double.nan, clipped = 0.0, entropy = Double.nan
+        var losses: [Double] = [], norms: [Double] = [], kls: [Double] = [], entropies: [Double] = [], clipped = 0.0
         let tokens = Double(mask.sum().item)
         for pass in 0..<settings.numIterations {
+            // Each pass is an optimiser step; the rate falls linearly to 0 over the run's budget of them.
+            let updates = Double(totalSteps * settings.numIterations)
+            optimizer.learningRate = Float(settings.learningRate * Swift.max(0, 1 - Double(stepsDone * settings.numIterations + pass) / updates))
             let (logp, logSoftmax) = GroupRelative.tokenLogProbabilities(policy, prompts: prompts, completions: completions, temperature: temperature)
             let old = oldLogp ?? logp.detached()
             let (perToken, kl) = GroupRelative.perTokenLoss(logp: logp, oldLogp: old, referenceLogp: referenceLogp, advantages: advantages,
@@ -253,14 +252,14 @@ public final class GRPO: Trainable {
                                                             biasCorrectedKL: settings.useBiasCorrectionKl)
             let loss = GroupRelative.aggregate(perToken, mask: mask, lossType: settings.lossType, maxCompletionLength: settings.maxCompletionLength)
             try ensureFinite(loss.item, "the \(settings.algo) loss at step \(stepsDone)")
-            if pass == 0 {
-                klMean = kl.map { Double(($0.detached() * mask).sum().item) / Swift.max(tokens, 1) } ?? 0
-                entropy = Self.meanEntropy(logSoftmax, mask: mask)
-            }
+            if let kl { kls.append(Double((kl.detached() * mask).sum().item) / Swift.max(tokens, 1)) }
+            entropies.append(Self.meanEntropy(logSoftmax, mask: mask))
             clipped += Self.clippedShare(logp: logp, old: old, advantages: advantages, mask: mask, low: 1 - Float(settings.epsilon), high: 1 + epsilonHigh)
             optimizer.zeroGrad()
             loss.backward()
-            norms.append(Double(clipGradientNorm(policy.parameters, maxNorm: Float(settings.maxGradNorm))))
+            let norm = clipGradientNorm(policy.parameters, maxNorm: Float(settings.maxGradNorm))
+            try ensureFinite(norm, "the gradient norm at step \(stepsDone)")
+            norms.append(Double(norm))
             optimizer.step()
             losses.append(Double(loss.item))
         }
@@ -275,8 +274,8 @@ public final class GRPO: Trainable {
             ("charts/completion_length", Double(sampled.map(\.tokens.count).reduce(0, +)) / Double(sampled.count)),
             ("charts/learning_rate", Double(optimizer.learningRate)),
             ("losses/loss", losses.reduce(0, +) / Double(losses.count)),
-            ("losses/kl", klMean),
-            ("losses/entropy", entropy),
+            ("losses/kl", kls.isEmpty ? .nan : kls.reduce(0, +) / Double(kls.count)),  // none without the KL term (β = 0)
+            ("losses/entropy", entropies.reduce(0, +) / Double(entropies.count)),
             ("losses/clip_fraction", clipped / Double(settings.numIterations)),
             ("losses/grad_norm", norms.reduce(0, +) / Double(norms.count)),
         ]

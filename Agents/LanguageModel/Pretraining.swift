@@ -45,7 +45,7 @@ public struct PretrainingSettings: ParameterSet {
         .number("weight_decay", \.weightDecay, .closed(0, 1)),
         .number("adam_beta1", \.adamBeta1, .closed(0, 0.999_999)),
         .number("adam_beta2", \.adamBeta2, .closed(0, 0.999_999_999)),
-        .integer("eval_freq", \.evalFreq, 1...Limits.steps),
+        .integer("eval_freq", \.evalFreq, 1...1_000_000),
         .number("target_clean", \.targetClean, .closed(0, 2)),
         .integer("n_layer", \.nLayer, 1...64),
         .integer("n_head", \.nHead, 1...64),
@@ -120,8 +120,9 @@ public final class Pretraining: Trainable {
     }
 
     public func iterate() throws -> TrainingReport {
+        // At most 50 steps an iteration (≈ 2 s), so that Ctrl-C, checkpoints and a loop's target come between them.
         let untilValidation = settings.evalFreq - stepsDone % settings.evalFreq
-        let count = Swift.min(untilValidation, totalSteps - stepsDone)
+        let count = Swift.min(untilValidation, totalSteps - stepsDone, 50)
         var losses: [Double] = []
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<Swift.max(count, 1) {
@@ -130,6 +131,7 @@ public final class Pretraining: Trainable {
             try ensureFinite(loss.item, "the pretraining loss at step \(stepsDone)")
             optimizer.zeroGrad()
             loss.backward()
+            try ensureFinite(clipGradientNorm(model.parameters, maxNorm: .infinity), "the gradient norm at pretraining step \(stepsDone)")
             optimizer.step()
             losses.append(Double(loss.item))
             stepsDone += 1
@@ -169,6 +171,8 @@ public final class Pretraining: Trainable {
         var generator: RandomGenerator
         var epoch: EpochOrder
         var lastValidation: ExactMatch?
+        /// What the corpus was, so that a resumed run refuses other data.
+        var corpusFingerprint: String?
     }
 
     public func checkpoint() throws -> SafeTensors {
@@ -179,7 +183,8 @@ public final class Pretraining: Trainable {
         builder.add(model, as: "model")
         builder.add(optimizer, as: "optimizer")
         try builder.add(json: Progress(stepsDone: stepsDone, isFinished: isFinished, trainSeconds: trainSeconds,
-                                       generator: generator, epoch: epoch, lastValidation: lastValidation), as: "progress")
+                                       generator: generator, epoch: epoch, lastValidation: lastValidation,
+                                       corpusFingerprint: corpus.fingerprint), as: "progress")
         return builder.safeTensors
     }
 
@@ -189,6 +194,9 @@ public final class Pretraining: Trainable {
         try reader.load(optimizer, from: "optimizer")
         let progress = try reader.json(Progress.self, "progress")
         stepsDone = try reader.count(progress.stepsDone, "progress.steps_done")
+        guard progress.corpusFingerprint == corpus.fingerprint else {
+            throw TrainingError.checkpoint("it was trained on another corpus than \(settings.corpus) holds now")
+        }
         guard progress.trainSeconds.isFinite, progress.trainSeconds >= 0,
               progress.epoch.position >= 0 else {
             throw TrainingError.checkpoint("its progress record is out of range")
@@ -211,6 +219,7 @@ struct EpochOrder: Codable {
     /// The next `count` sequence indices of `total`, as the anchor takes them: an epoch is a
     /// shuffle of all sequences, a batch that would run past its end starts the next one.
     mutating func next(_ count: Int, of total: Int, using generator: inout RandomGenerator) -> ArraySlice<Int> {
+        precondition(count <= total, "a batch of \(count) from \(total) sequences (the trainers check this first)")
         if position > total - count || order == nil {
             if position > total - count {
                 seed = generator.next()

@@ -18,6 +18,8 @@ public struct PretrainingCorpus {
     public let content: Content
     public let tokenizer: any Tokenizer
     public let contextLength: Int
+    /// The training and held-out tokens' FNV-1a hash and count: a checkpoint records it, a resumed run compares.
+    public let fingerprint: String
 
     public init(_ source: String, contextLength: Int) throws {
         self.contextLength = contextLength
@@ -30,6 +32,7 @@ public struct PretrainingCorpus {
                 return tokens + Array(repeating: tokenizer.padding, count: width - tokens.count)
             }
             (self.tokenizer, content) = (tokenizer, .addition(splits, rows: rows))
+            fingerprint = Self.fingerprint(of: rows.joined())
             return
         }
         let url = URL(fileURLWithPath: source)
@@ -40,10 +43,20 @@ public struct PretrainingCorpus {
         let tokens = try ByteTokenizer().encode(text)
         let held = tokens.count / 10
         guard tokens.count - held > contextLength, held > contextLength + 1 else {
-            throw TrainingError.unsupported("the corpus \(source) has \(tokens.count) bytes; it needs more than \(10 * (contextLength + 1)) "
+            throw TrainingError.unsupported("the corpus \(source) has \(tokens.count) bytes; it needs at least \(10 * (contextLength + 2)) "
                                             + "for training windows of n_positions=\(contextLength) and a held-out tenth")
         }
         (tokenizer, content) = (ByteTokenizer(), .text(train: Array(tokens[..<(tokens.count - held)]), validation: Array(tokens[(tokens.count - held)...])))
+        fingerprint = Self.fingerprint(of: tokens)
+    }
+
+    static func fingerprint<S: Sequence>(of tokens: S) -> String where S.Element == Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325, count = 0
+        for token in tokens {
+            hash = (hash ^ UInt64(truncatingIfNeeded: token)) &* 0x0000_0100_0000_01b3
+            count += 1
+        }
+        return "\(count):" + String(hash, radix: 16)
     }
 
     /// Rows one epoch shuffles: the task's problems, or the windows starting at every multiple of
@@ -101,15 +114,15 @@ public struct PretrainingCorpus {
     /// The mean next-token loss over the held-out text's windows (at most 16 batches' worth).
     public func validationLoss(_ model: GPT, batch: Int) -> Float {
         guard case .text(_, let held) = content else { return .nan }
-        let starts = Array(stride(from: 0, to: held.count - contextLength - 1, by: contextLength).prefix(16 * batch))
-        var total: Float = 0, parts = 0
+        let starts = Array(stride(from: 0, to: held.count - contextLength, by: contextLength).prefix(16 * batch))
+        var total: Float = 0
         withoutGrad {
             for chunk in stride(from: 0, to: starts.count, by: batch) {
-                let b = Self.windows(Array(starts[chunk..<Swift.min(starts.count, chunk + batch)]), of: held, length: contextLength)
-                total += Loss.crossEntropy(logits: model(b.inputs), targets: b.targets).item
-                parts += 1
+                let part = Array(starts[chunk..<Swift.min(starts.count, chunk + batch)])
+                let b = Self.windows(part, of: held, length: contextLength)
+                total += Loss.crossEntropy(logits: model(b.inputs), targets: b.targets).item * Float(part.count)
             }
         }
-        return total / Float(Swift.max(parts, 1))
+        return total / Float(Swift.max(starts.count, 1))
     }
 }

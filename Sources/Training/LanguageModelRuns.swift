@@ -46,7 +46,7 @@ public enum LanguageModels {
                              callbacks: [any TrainingCallback] = []) throws -> TrainingSummary {
         let settingsJSON = try settingsJSON(of: trainer)
         var loop = TrainingLoop(agent: trainer, target: Swift.min(totalSteps ?? trainer.totalSteps, trainer.totalSteps), run: run, checkpointEvery: checkpointEvery,
-                                callbacks: callbacks) { run in
+                                callbacks: callbacks, resumeCommand: "athanor lm \(trainer is Pretraining ? "pretrain" : "rl")") { run in
             let configuration = try LanguageModelRunConfiguration(trainer: trainer, settingsJSON: settingsJSON, checkpointEvery: checkpointEvery)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -83,6 +83,13 @@ public enum LanguageModels {
     /// RL runs rebuild their model from the checkpoint, so the model they started from need not be there any more.
     public static func load(from run: RunDirectory) throws -> any Trainable {
         let configuration = try configuration(of: run)
+        func malformed(_ detail: String) -> RunError { .malformedConfiguration(path: run.configurationURL.path, detail: detail) }
+        guard (1...Limits.steps).contains(configuration.totalSteps), (0...Limits.steps).contains(configuration.checkpointEvery) else {
+            throw malformed("total_steps must be in 1…\(Limits.steps) and checkpoint_every in 0…\(Limits.steps)")
+        }
+        guard ([Pretraining.id] + GRPOSettings.algorithms).contains(configuration.trainer) else {
+            throw malformed("unknown trainer '\(configuration.trainer)'; trainers: \(([Pretraining.id] + GRPOSettings.algorithms).joined(separator: ", "))")
+        }
         let checkpoint = try run.checkpoint(best: false)
         let settings = String(decoding: configuration.settings.data, as: UTF8.self)
         if configuration.trainer == Pretraining.id {
@@ -91,8 +98,9 @@ public enum LanguageModels {
             try pretraining.restore(from: checkpoint)
             return pretraining
         }
-        let grpo = try GRPO(settings: GRPOSettings.decode(json: settings).validated(), model: model(in: checkpoint), seed: configuration.seed,
-                            totalSteps: configuration.totalSteps)
+        let grpoSettings = try GRPOSettings.decode(json: settings).validated()
+        guard grpoSettings.algo == configuration.trainer else { throw malformed("trainer '\(configuration.trainer)' but algo=\(grpoSettings.algo)") }
+        let grpo = try GRPO(settings: grpoSettings, model: model(in: checkpoint), seed: configuration.seed, totalSteps: configuration.totalSteps)
         try grpo.restore(from: checkpoint)
         return grpo
     }
@@ -119,7 +127,9 @@ public enum LanguageModels {
               let configuration = try? JSONDecoder().decode(GPTConfiguration.self, from: Data(text.utf8)) else {
             throw TrainingError.checkpoint("it holds no model configuration (gpt_configuration)")
         }
-        let model = try GPT(configuration.validated(), seed: 0)
+        try MemoryBudget.check("a model of \(configuration.parameterCount) parameters (the checkpoint's gpt_configuration)",
+                               count: configuration.validated().parameterCount, bytesEach: 16)
+        let model = try GPT(configuration, seed: 0)
         let names = model.namedParameters.map(\.name)
         let byName = Dictionary(checkpoint.tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         try model.load(SafeTensors(tensors: try names.map { name in

@@ -63,14 +63,16 @@ struct TrainingLoop {
     let callbacks: [any TrainingCallback]
     /// Writes a new run's `config.json`; returns what TensorBoard's Text tab shows of it.
     let describeNewRun: (RunDirectory) throws -> [(String, String)]
+    /// The command that continues the run (`athanor train`), for the interruption message.
+    let resumeCommand: String
     private var previousWall = 0.0
     private var curve: [CurvePoint] = []
     private var recent: [Double] = []  // returns of the last 100 episodes
 
     init(agent: any Trainable, target: Int, run: RunDirectory?, checkpointEvery: Int, callbacks: [any TrainingCallback],
-         describeNewRun: @escaping (RunDirectory) throws -> [(String, String)]) {
-        (self.agent, self.target, self.run, self.checkpointEvery, self.callbacks, self.describeNewRun) =
-            (agent, target, run, checkpointEvery, callbacks, describeNewRun)
+         resumeCommand: String = "athanor train", describeNewRun: @escaping (RunDirectory) throws -> [(String, String)]) {
+        (self.agent, self.target, self.run, self.checkpointEvery, self.callbacks, self.resumeCommand, self.describeNewRun) =
+            (agent, target, run, checkpointEvery, callbacks, resumeCommand, describeNewRun)
     }
 
     mutating func train() throws -> TrainingSummary {
@@ -99,7 +101,7 @@ struct TrainingLoop {
             if Interruption.isRequested {
                 try saveCheckpoint(wall: wall())
                 try log?.close()
-                throw TrainingInterrupted(steps: agent.stepsDone, run: run)
+                throw TrainingInterrupted(steps: agent.stepsDone, run: run, resumeCommand: resumeCommand)
             }
             if checkpointEvery > 0, agent.stepsDone >= nextCheckpoint, agent.stepsDone < target, !agent.isFinished {
                 try saveCheckpoint(wall: wall())
@@ -152,9 +154,11 @@ struct TrainingLoop {
 public struct TrainingInterrupted: Error, CustomStringConvertible {
     public let steps: Int
     public let run: RunDirectory?
+    /// The command that continues it (`athanor train`, `athanor lm rl`, …).
+    public var resumeCommand = "athanor train"
 
     public var description: String {
         guard let run else { return "interrupted at step \(steps) (no run directory: nothing was saved)" }
-        return "interrupted at step \(steps); checkpoint and metrics written to \(run.path) (continue with: athanor train --resume \(run.path))"
+        return "interrupted at step \(steps); checkpoint and metrics written to \(run.path) (continue with: \(resumeCommand) --resume \(run.path))"
     }
 }

@@ -16,22 +16,22 @@ struct LMCommand: ParsableCommand {
 
 /// The options every training command shares: where the run goes, and how it is reported.
 struct LMRunOptions: ParsableArguments {
-    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: "Seed (default 0).") var seed: UInt64?
     @Option(help: "Gradient steps at most (default: the settings' budget).") var steps: Int?
     @Option(name: .customLong("set"), help: "Setting name=value (repeatable).") var settings: [String] = []
     @Option(help: "Run directory (default: a new runs/lm-TRAINER_N).") var out: String?
     @Option(help: "Continue the run in this directory from its last checkpoint.") var resume: String?
-    @Option(help: "Also checkpoint every N steps (0: only at the end).") var checkpointEvery = 0
+    @Option(help: "Also checkpoint every N steps (default 0: only at the end).") var checkpointEvery: Int?
     @Flag(help: "Let --out replace the run a folder already holds.") var overwrite = false
     @Flag(help: "No progress line on stderr.") var quiet = false
     @Flag(help: "Print one JSON document.") var json = false
 
     func validate() throws {
         guard (1...Limits.steps).contains(steps ?? 1) else { throw ValidationError("--steps must be in 1…\(Limits.steps)") }
-        guard (0...Limits.steps).contains(checkpointEvery) else { throw ValidationError("--checkpoint-every must be in 0…\(Limits.steps)") }
+        guard (0...Limits.steps).contains(checkpointEvery ?? 0) else { throw ValidationError("--checkpoint-every must be in 0…\(Limits.steps)") }
         if overwrite && out == nil { throw ValidationError("--overwrite goes with --out DIR") }
-        if resume != nil && (steps != nil || !settings.isEmpty || out != nil) {
-            throw ValidationError("--resume continues a run with its own settings; drop --steps, --set and --out")
+        if resume != nil && (steps != nil || !settings.isEmpty || out != nil || seed != nil || checkpointEvery != nil) {
+            throw ValidationError("--resume continues a run with its own settings; drop --steps, --set, --seed, --checkpoint-every and --out")
         }
     }
 
@@ -48,12 +48,16 @@ struct LMRunOptions: ParsableArguments {
         let trainer: any Trainable, run: RunDirectory, every: Int
         if let resume {
             run = RunDirectory(resume)
+            let configuration = try LanguageModels.configuration(of: run)
+            guard (configuration.trainer == Pretraining.id) == (kind == Pretraining.id) else {
+                throw UserError("\(resume) holds a \(configuration.trainer) run: continue it with athanor lm \(configuration.trainer == Pretraining.id ? "pretrain" : "rl") --resume \(resume)")
+            }
             trainer = try LanguageModels.load(from: run)
-            every = try LanguageModels.configuration(of: run).checkpointEvery
+            every = configuration.checkpointEvery
         } else {
             trainer = try make()
             run = runDirectory(trainer: kind)
-            every = checkpointEvery
+            every = checkpointEvery ?? 0
         }
         let progress = ProgressLine(environment: "Addition", quiet: quiet)
         Interruption.install()
@@ -112,9 +116,11 @@ struct LMPretrain: ParsableCommand {
     func run() throws {
         try options.train({
             var settings = PretrainingSettings()
-            if let corpus { settings.corpus = URL(fileURLWithPath: corpus).standardizedFileURL.path }
+            if let corpus { settings.corpus = corpus }
             settings = try settings.setting(options.settings)
-            return try Pretraining(settings: settings, seed: options.seed, totalSteps: options.steps)
+            // The absolute path goes into config.json, so a resumed run finds the corpus from anywhere.
+            if settings.corpus != "addition" { settings.corpus = URL(fileURLWithPath: settings.corpus).standardizedFileURL.path }
+            return try Pretraining(settings: settings, seed: options.seed ?? 0, totalSteps: options.steps)
         }, kind: Pretraining.id)
     }
 }
@@ -131,28 +137,29 @@ struct LMReinforce: ParsableCommand {
             """
     )
 
-    @Option(help: "grpo, dr-grpo, rloo or reinforce.") var algo = "grpo"
+    @Option(help: "grpo (default), dr-grpo, rloo or reinforce.") var algo: String?
     @Option(help: "The model to start from: a pretraining run folder or a Hugging Face folder.") var model: String?
     @OptionGroup var options: LMRunOptions
 
     func validate() throws {
         if options.resume == nil {
-            guard GRPOSettings.algorithms.contains(algo) else {
-                throw ValidationError("unknown algorithm '\(algo)'; algorithms: \(GRPOSettings.algorithms.joined(separator: ", "))")
+            guard GRPOSettings.algorithms.contains(algo ?? "grpo") else {
+                throw ValidationError("unknown algorithm '\(algo ?? "")'; algorithms: \(GRPOSettings.algorithms.joined(separator: ", "))")
             }
             guard model != nil else { throw ValidationError("--model is required: a pretraining run folder or a Hugging Face folder") }
-        } else if model != nil {
-            throw ValidationError("--resume continues a run with its own model; drop --model")
+            if options.settings.contains(where: { $0.hasPrefix("algo=") }) { throw ValidationError("choose the algorithm with --algo, not --set algo=") }
+        } else if model != nil || algo != nil {
+            throw ValidationError("--resume continues a run with its own model and algorithm; drop --model and --algo")
         }
     }
 
     func run() throws {
         try options.train({
-            var settings = GRPOSettings.defaults(for: algo)
+            var settings = GRPOSettings.defaults(for: algo ?? "grpo")
             settings.model = URL(fileURLWithPath: model ?? "").standardizedFileURL.path
             settings = try settings.setting(options.settings)
-            return try GRPO(settings: settings, model: LanguageModels.loadModel(settings.model), seed: options.seed, totalSteps: options.steps)
-        }, kind: algo)
+            return try GRPO(settings: settings, model: LanguageModels.loadModel(settings.model), seed: options.seed ?? 0, totalSteps: options.steps)
+        }, kind: algo ?? "grpo")
     }
 }
 
@@ -173,6 +180,9 @@ struct LMEval: ParsableCommand {
 
     func run() throws {
         let gpt = try LanguageModels.loadModel(model)
+        guard gpt.configuration.vocabularySize == CharacterTokenizer.addition.vocabularySize else {
+            throw UserError("\(model) holds a byte-level model of \(gpt.configuration.vocabularySize) tokens; lm eval scores addition-task models (14 tokens)")
+        }
         let test = AdditionSplits().test
         let report = try gpt.additionReport(on: test, samples: samples, seed: seed)
         if json { return try printJSONEncodable(report) }

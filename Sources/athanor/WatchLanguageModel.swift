@@ -32,19 +32,19 @@ extension Watch {
                 log("athanor watch: no window in this build (text instead); build with `swift build --traits SDL` for one")
             }
         }
-        var rows: [CompletionScene.Row] = [], frames = 0, correct = 0, tookScreenshot = false
+        var rows: [CompletionScene.Row] = [], frames = 0, correct = 0, watched = 0, tookScreenshot = false
         let delay = 1 / fps
         episodes: for episode in 1...episodes {
             let problem = test[(Int(seed % 1000) + episode - 1) % test.count]
             let completion = try model.generate([try tokenizer.encode(problem.prompt)], settings: settings, using: &generator)[0]
             let text = tokenizer.decode(completion.tokens)
             let reward = GRPO.reward(text, for: problem)
-            correct += reward > 0 ? 1 : 0
             let shown = completion.tokens.map { $0 == tokenizer.endOfText ? "⏎" : tokenizer.decode([$0]) }
             for written in 0...completion.tokens.count {
                 let row = CompletionScene.Row(prompt: problem.prompt, tokens: Array(zip(shown, completion.probabilities).prefix(written)),
                                               reward: written == completion.tokens.count ? reward : nil)
-                let hud = "prompt \(episode)  token \(written)  correct \(correct)/\(episode - (written == completion.tokens.count ? 0 : 1))"
+                let finished = written == completion.tokens.count
+                let hud = "prompt \(episode)  token \(written)  correct \(correct + (finished && reward > 0 ? 1 : 0))/\(episode - (finished ? 0 : 1))"
                 let frame = SceneRenderer.render(CompletionScene(rows: rows + [row]), hud: hud)
                 recorder?.append(frame)
                 if let screenshot, !tookScreenshot, frames >= after {
@@ -63,6 +63,8 @@ extension Watch {
                     Thread.sleep(forTimeInterval: delay)
                 }
             }
+            correct += reward > 0 ? 1 : 0
+            watched += 1
             rows.append(CompletionScene.Row(prompt: problem.prompt, tokens: Array(zip(shown, completion.probabilities)), reward: reward))
         }
         if let screenshot, !tookScreenshot { throw UserError("the completions ended before frame \(after); no screenshot written to \(screenshot)") }
@@ -70,6 +72,6 @@ extension Watch {
             try recorder.finish()
             log("athanor watch: wrote \(recorder.frameCount) frames to \(record)")
         }
-        log("athanor watch: \(correct) of \(episodes) sampled completions correct")
+        log("athanor watch: \(correct) of \(watched) sampled completions correct")
     }
 }

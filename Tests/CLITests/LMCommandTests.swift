@@ -31,6 +31,8 @@ struct LMCommandTests {
 
         let resumed = try CLI.run(["lm", "rl", "--resume", tuned, "--quiet", "--json"])
         #expect(resumed.status == 0 && resumed.stdout.contains("\"steps\":2"), "\(resumed.stderr)")
+        let wrongKind = try CLI.run(["lm", "pretrain", "--resume", tuned])
+        #expect(wrongKind.status != 0 && wrongKind.stderr.contains("holds a rloo run: continue it with athanor lm rl --resume"), "\(wrongKind.stderr)")
 
         let eval = try CLI.run(["lm", "eval", tuned, "--samples", "2", "--json"])
         #expect(eval.status == 0 && eval.stdout.contains("carry_samples"), "\(eval.stderr)")
@@ -56,12 +58,15 @@ struct LMCommandTests {
         (["lm", "rl", "--algo", "ppo", "--model", "x"], "unknown algorithm 'ppo'"),
         (["lm", "rl", "--algo", "grpo"], "--model is required"),
         (["lm", "rl", "--model", "/nonexistent/model"], "neither a language-model run folder nor a Hugging Face folder"),
+        (["lm", "rl", "--model", "x", "--set", "algo=rloo"], "choose the algorithm with --algo"),
+        (["lm", "rl", "--resume", "/tmp", "--algo", "rloo"], "drop --model and --algo"),
         (["lm", "pretrain", "--task", "addition", "--set", "learning_rate=2"], "learning_rate=2.0 is invalid"),
         (["lm", "pretrain", "--task", "addition", "--set", "n_head=3"], "divisor of n_embd=128"),
         (["lm", "pretrain", "--task", "multiplication"], "unknown task 'multiplication'"),
         (["lm", "pretrain"], "give --task addition or --corpus FILE"),
         (["lm", "pretrain", "--corpus", "/nonexistent.txt"], "cannot read the corpus"),
         (["lm", "pretrain", "--resume", "/tmp", "--set", "n_layer=2"], "--resume continues a run with its own settings"),
+        (["lm", "pretrain", "--resume", "/tmp", "--seed", "3"], "drop --steps, --set, --seed"),
         (["lm", "eval", "/nonexistent"], "neither a language-model run folder nor a Hugging Face folder"),
         (["lm", "export", "/nonexistent", "--format", "onnx", "--out", "/tmp/x"], "unknown format 'onnx'"),
         (["lm", "sample", "/nonexistent", "--count", "0"], "--count must be in"),

@@ -103,6 +103,32 @@ struct LanguageModelRunTests {
         expectError("needs") { _ = try smallPretraining(["n_embd=4096", "n_layer=64", "n_positions=4096", "n_head=64"]) }
     }
 
+    @Test func aTamperedRunFolderIsRefusedInOneLine() throws {
+        let url = temporaryRun("tampered")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try LanguageModels.learn(try smallPretraining(["n_embd=16", "batch_size=8", "eval_freq=5"], steps: 5), run: RunDirectory(url: url))
+        let config = url.appendingPathComponent("config.json")
+        let original = try String(contentsOf: config, encoding: .utf8)
+        try original.replacingOccurrences(of: "\"total_steps\" : 5", with: "\"total_steps\" : 1000000000000000").write(to: config, atomically: true, encoding: .utf8)
+        expectError("total_steps must be in") { _ = try LanguageModels.load(from: RunDirectory(url: url)) }
+        try original.replacingOccurrences(of: "\"trainer\" : \"pretrain\"", with: "\"trainer\" : \"ppo\"").write(to: config, atomically: true, encoding: .utf8)
+        expectError("unknown trainer 'ppo'") { _ = try LanguageModels.load(from: RunDirectory(url: url)) }
+        try original.write(to: config, atomically: true, encoding: .utf8)
+        _ = try LanguageModels.load(from: RunDirectory(url: url))
+    }
+
+    @Test func aTextRunRefusesAnEditedCorpus() throws {
+        let (file, url) = (temporaryRun("corpus.txt"), temporaryRun("text-run"))
+        defer { for u in [file, url] { try? FileManager.default.removeItem(at: u) } }
+        try String(repeating: "abcdefgh ", count: 100).write(to: file, atomically: true, encoding: .utf8)
+        let settings = try PretrainingSettings().setting(["corpus=\(file.path)", "n_embd=16", "n_layer=1", "n_head=2", "n_positions=8",
+                                                          "batch_size=4", "eval_freq=5"])
+        try LanguageModels.learn(try Pretraining(settings: settings, seed: 0, totalSteps: 5), run: RunDirectory(url: url))
+        _ = try LanguageModels.load(from: RunDirectory(url: url))
+        try String(repeating: "abcdefgX ", count: 100).write(to: file, atomically: true, encoding: .utf8)
+        expectError("trained on another corpus") { _ = try LanguageModels.load(from: RunDirectory(url: url)) }
+    }
+
     @Test func aTextCorpusTrainsOnBytes() throws {
         let file = temporaryRun("corpus.txt")
         defer { try? FileManager.default.removeItem(at: file) }

@@ -61,7 +61,7 @@ public enum LMBenchmark {
         let watch = MetricWatcher { iteration in
             lastLoss = iteration.report.metrics.first { $0.name == "losses/last_loss" }?.value ?? lastLoss
             let clean = iteration.report.metrics.first { $0.name == "val/clean" }?.value ?? .nan
-            log(String(format: "pretraining: step %d loss %.4f val clean %.3f", iteration.agent.stepsDone, lastLoss, clean))
+            if clean.isFinite { log(String(format: "pretraining: step %d loss %.4f val clean %.3f", iteration.agent.stepsDone, lastLoss, clean)) }
         }
         try LanguageModels.learn(trainer, callbacks: [watch])
         let test = try trainer.model.additionReport(on: AdditionSplits().test)

@@ -74,12 +74,13 @@ public struct LMReport {
     public func markdown() -> String {
         let pre = results.pretrained, g = pre.test.greedy
         var md = "# The tiny GPT: pretraining, then RL with a verifiable reward\n\n\(Provenance.current.markdown)\n\n"
-        md += "Regenerate: `athanor bench lm --seeds \(Set(results.runs.map(\.seed)).count) --steps \(results.runs.first?.steps ?? 300)"
+        let steps = results.runs.first?.steps ?? 300, algo = results.runs.first?.algo ?? "grpo"
+        md += "Regenerate: `athanor bench lm --seeds \(Set(results.runs.map(\.seed)).count) --steps \(steps)\(algo == "grpo" ? "" : " --algo \(algo)")"
         md += results.anchors == nil ? "`" : " --anchors ../shared/anchors/llm --python ~/.venvs/anchors/bin/python`"
         md += ". Task, model and settings: `../shared/anchors/llm/README.md` (3-digit addition with reversed answers, a teacher that "
         md += "forgets the tens→hundreds carry half the time, a 4-layer 128-wide GPT-2 of 799,232 parameters; AdamW 1e-3 batch 64 until the "
-        md += "validation set's clean subset reaches 95 %; then GRPO with TRL's GRPOConfig of the anchor: 8 prompts × 8 completions, β 0.04, "
-        md += "ε 0.2, lr 5e-5 decaying linearly, 300 steps). Test set: 1,000 problems (496 carry, 504 clean); greedy exact match with 95 % "
+        md += "validation set's clean subset reaches 95 %; then \(algo) with TRL's GRPOConfig of the anchor: 8 prompts × 8 completions, β 0.04, "
+        md += "ε 0.2, lr 5e-5 decaying linearly, \(steps) steps). Test set: 1,000 problems (496 carry, 504 clean); greedy exact match with 95 % "
         md += "Wilson intervals; pass@1 / pass@8 from 8 samples at T = 1.\n\n"
 
         md += "## Pretraining\n\n| | steps | stopped by the rule | train s | tokens/s | greedy overall | carry | clean | forgotten carry | carry pass@1 / pass@8 | clean pass@1 / pass@8 |\n"
@@ -95,7 +96,7 @@ public struct LMReport {
         md += "\nTokens/s counts every input token of a batch (64 × 12, padding included, as the anchor's `tokens_per_s_padded`) over the "
         md += "seconds of gradient steps (validations excluded).\n\n"
 
-        md += "## RL fine-tuning (300 steps × 64 completions)\n\n| run | seed | s/step | greedy overall before → after | carry | clean | "
+        md += "## RL fine-tuning (\(steps) steps × 64 completions)\n\n| run | seed | s/step | greedy overall before → after | carry | clean | "
         md += "forgotten carry after | carry pass@1 / pass@8 after | reward first 10 → last 10 steps |\n|---|---|---|---|---|---|---|---|---|\n"
         func rows(_ runs: [LMBenchmark.RLRun], from start: ExactMatch, _ label: String) -> String {
             var md = ""
@@ -116,7 +117,7 @@ public struct LMReport {
             md += "\(Self.p(run.after.forgotten)) | \(Self.p(run.after.carryPass1)) / \(Self.p(run.after.carryPass8)) | |\n"
         }
         md += "\nThe peer rows are the anchor's recorded runs (\(peerSource), this machine kind, 2 threads, not this invocation), which start from "
-        md += "the anchor's pretrained model (67.3 % overall, 38.3 % carry). "
+        if let before = peer.first?.before { md += "the anchor's pretrained model (\(Self.p(before.overall)) % overall, \(Self.p(before.carry)) % carry). " }
         if let theirs = results.anchorPretrained {
             md += "The rows \"from the anchor's weights\" are our GRPO started from that very model, which `pretrain.py` wrote in this invocation "
             md += "and our Hugging Face loader read (we score it \(Self.p(theirs.greedy.overall)) % overall, \(Self.p(theirs.greedy.carry)) % carry, "
