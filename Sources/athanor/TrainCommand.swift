@@ -44,7 +44,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("set"), help: "Hyper-parameter name=value (repeatable).") var settings: [String] = []
     @Option(help: "Offline agents (bc, cql, bcq, iql, td3_bc): the dataset, a Minari folder or a D4RL-style .npz (sets dataset=ABSOLUTE PATH).")
     var dataset: String?
-    @Option(help: "Evaluation episodes (default 100 tabular, 20 deep; deep agents: periodic evaluations too).") var evalEpisodes: Int?
+    @Option(help: "Evaluation episodes (default 100 tabular, 20 deep, 3 pets; deep agents: periodic evaluations too).") var evalEpisodes: Int?
     @Option(help: "Deep agents: evaluate the deterministic policy every N steps and keep the best as best.safetensors (0: never).")
     var evalFreq = 0
     @Flag(help: "Deep agents: let --out replace the run a folder already holds.") var overwrite = false

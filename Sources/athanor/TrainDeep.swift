@@ -26,7 +26,9 @@ extension Train {
             run = out.map { RunDirectory($0, environment: environment, overwrite: overwrite) }
                 ?? RunDirectory.numbered(under: URL(fileURLWithPath: "runs"), agent: self.agent, environment: environment)
         }
-        let episodes = evalEpisodes ?? configuration.evaluation?.episodes ?? 20
+        // A planning agent searches at every step of an evaluation too (PETS' reference settings: ≈ 3 s a step), so it
+        // is scored on 3 episodes unless told otherwise.
+        let episodes = evalEpisodes ?? configuration.evaluation?.episodes ?? (configuration.agent == PETS.id ? 3 : 20)
         let evaluation = configuration.evaluation
             ?? (evalFreq > 0 ? EvaluationSettings(every: evalFreq, episodes: episodes, seed: configuration.periodicEvaluationSeed) : nil)
         let evaluator = evaluation.map { EvalCallback($0, environment: configuration.environment) }
