@@ -58,8 +58,8 @@ public struct GRPOSettings: ParameterSet {
 
     public init() {}
 
-    public static let algorithms = ["grpo", "dr-grpo", "rloo", "reinforce"]
-    public static let lossTypes = ["grpo", "dr_grpo", "dapo"]
+    public static let algorithms = AdvantageEstimator.allCases.map(\.rawValue)
+    public static let lossTypes = LossAggregation.allCases.map(\.rawValue)
     public static var optionalNames: [String] { ["epsilon_high"] }
 
     /// The settings an algorithm is usually run with: Dr. GRPO with its own aggregation, REINFORCE without the KL term.
@@ -110,10 +110,22 @@ public struct GRPOSettings: ParameterSet {
 
 // MARK: - The objective, as the paper writes it
 
+/// How a group's rewards become advantages (the `algo` setting).
+public enum AdvantageEstimator: String, CaseIterable, Sendable {
+    case grpo, drGRPO = "dr-grpo", rloo, reinforce
+}
+
+/// How per-token losses become the batch's loss (TRL's `loss_type`).
+public enum LossAggregation: String, CaseIterable, Sendable {
+    case grpo, drGRPO = "dr_grpo", dapo
+}
+
 public enum GroupRelative {
     /// Each completion's advantage from its group's rewards (groups of `groupSize` consecutive completions).
-    public static func advantages(_ rewards: [Double], groupSize g: Int, algo: String) -> [Float] {
-        precondition(g >= 2 && rewards.count % g == 0, "\(rewards.count) rewards are not groups of \(g) ≥ 2")
+    public static func advantages(_ rewards: [Double], groupSize g: Int, estimator: AdvantageEstimator) throws -> [Float] {
+        guard g >= 2, rewards.count % g == 0 else {
+            throw TrainingError.unsupported("\(rewards.count) rewards do not make groups of \(g) (a group needs at least 2)")
+        }
         var result: [Float] = []
         result.reserveCapacity(rewards.count)
         for start in stride(from: 0, to: rewards.count, by: g) {
@@ -121,10 +133,10 @@ public enum GroupRelative {
             let sum = group.reduce(0, +), mean = sum / Double(g)
             let std = (group.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(g - 1)).squareRoot()
             for r in group {
-                switch algo {
-                case "grpo": result.append(Float((r - mean) / (std + 1e-4)))
-                case "rloo": result.append(Float(r - (sum - r) / Double(g - 1)))
-                default: result.append(Float(r - mean))  // dr-grpo, reinforce
+                switch estimator {
+                case .grpo: result.append(Float((r - mean) / (std + 1e-4)))
+                case .rloo: result.append(Float(r - (sum - r) / Double(g - 1)))
+                case .drGRPO, .reinforce: result.append(Float(r - mean))
                 }
             }
         }
@@ -147,12 +159,12 @@ public enum GroupRelative {
     }
 
     /// The batch loss from per-token losses [B, L] and the completion mask [B, L].
-    public static func aggregate(_ perToken: Tensor, mask: Tensor, lossType: String, maxCompletionLength: Int) -> Tensor {
+    public static func aggregate(_ perToken: Tensor, mask: Tensor, _ aggregation: LossAggregation, maxCompletionLength: Int) -> Tensor {
         let masked = perToken * mask
-        switch lossType {
-        case "dr_grpo": return masked.sum() / Float(perToken.shape[0] * maxCompletionLength)
-        case "dapo": return masked.sum() / Swift.max(mask.sum().item, 1)
-        default: return (masked.sum(alongAxis: 1) / mask.sum(alongAxis: 1).clamped(min: 1)).mean()
+        switch aggregation {
+        case .drGRPO: return masked.sum() / Float(perToken.shape[0] * maxCompletionLength)
+        case .dapo: return masked.sum() / Swift.max(mask.sum().item, 1)
+        case .grpo: return (masked.sum(alongAxis: 1) / mask.sum(alongAxis: 1).clamped(min: 1)).mean()
         }
     }
 
@@ -175,6 +187,7 @@ public enum GroupRelative {
 /// of the starting model.
 public final class GRPO: Trainable {
     public static let id = "grpo"
+    static let algorithmsList = GRPOSettings.algorithms.joined(separator: ", ")
     public var name: String { settings.algo }
     public let settings: GRPOSettings
     public let policy: GPT
@@ -183,6 +196,8 @@ public final class GRPO: Trainable {
     public let totalSteps: Int
     public private(set) var stepsDone = 0
     public let splits: AdditionSplits
+    public let estimator: AdvantageEstimator
+    public let aggregation: LossAggregation
     private let tokenizer = CharacterTokenizer.addition
     private let optimizer: AdamW
     private var generator: RandomGenerator
@@ -190,6 +205,10 @@ public final class GRPO: Trainable {
 
     public init(settings: GRPOSettings, model: GPT, seed: UInt64, totalSteps: Int? = nil, splits: AdditionSplits = AdditionSplits()) throws {
         try settings.validate()
+        guard let estimator = AdvantageEstimator(rawValue: settings.algo), let aggregation = LossAggregation(rawValue: settings.lossType) else {
+            throw HyperparameterError.invalid(name: "algo", value: settings.algo, expected: "one of \(Self.algorithmsList)")
+        }
+        (self.estimator, self.aggregation) = (estimator, aggregation)
         guard model.configuration.vocabularySize == CharacterTokenizer.addition.vocabularySize else {
             throw TrainingError.unsupported("the model's vocabulary has \(model.configuration.vocabularySize) tokens, not the addition task's 14")
         }
@@ -228,7 +247,7 @@ public final class GRPO: Trainable {
         let length = sampled.map(\.tokens.count).max() ?? 1
         let completions = sampled.map { $0.tokens + Array(repeating: tokenizer.padding, count: length - $0.tokens.count) }
         let mask = Tensor(sampled.flatMap { c in (0..<length).map { $0 < c.tokens.count ? Float(1) : 0 } }, shape: [sampled.count, length])
-        let advantages = Tensor(GroupRelative.advantages(rewards, groupSize: group, algo: settings.algo), shape: [sampled.count, 1])
+        let advantages = Tensor(try GroupRelative.advantages(rewards, groupSize: group, estimator: estimator), shape: [sampled.count, 1])
         let temperature = Float(settings.temperature)
         let referenceLogp = settings.beta == 0 ? nil : withoutGrad {
             GroupRelative.tokenLogProbabilities(reference, prompts: prompts, completions: completions, temperature: temperature).logp
@@ -250,7 +269,7 @@ public final class GRPO: Trainable {
             let (perToken, kl) = GroupRelative.perTokenLoss(logp: logp, oldLogp: old, referenceLogp: referenceLogp, advantages: advantages,
                                                             epsilon: Float(settings.epsilon), epsilonHigh: epsilonHigh, beta: Float(settings.beta),
                                                             biasCorrectedKL: settings.useBiasCorrectionKl)
-            let loss = GroupRelative.aggregate(perToken, mask: mask, lossType: settings.lossType, maxCompletionLength: settings.maxCompletionLength)
+            let loss = GroupRelative.aggregate(perToken, mask: mask, aggregation, maxCompletionLength: settings.maxCompletionLength)
             try ensureFinite(loss.item, "the \(settings.algo) loss at step \(stepsDone)")
             if let kl { kls.append(Double((kl.detached() * mask).sum().item) / Swift.max(tokens, 1)) }
             entropies.append(Self.meanEntropy(logSoftmax, mask: mask))

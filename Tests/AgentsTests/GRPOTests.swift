@@ -22,7 +22,7 @@ private func smallBatch(seed: UInt64 = 3) throws -> (model: GPT, prompts: [[Int]
 
 /// ∇ of the GRPO loss on the small batch with the given advantages, flattened over all parameters.
 private func grpoGradient(_ batch: (model: GPT, prompts: [[Int]], completions: [[Int]], mask: Tensor), advantages: [Float],
-                          beta: Float = 0, lossType: String = "grpo") -> [Float] {
+                          beta: Float = 0, aggregation: LossAggregation = .grpo) -> [Float] {
     let reference = withoutGrad {
         GroupRelative.tokenLogProbabilities(batch.model, prompts: batch.prompts, completions: batch.completions, temperature: 1).logp
     }
@@ -30,38 +30,39 @@ private func grpoGradient(_ batch: (model: GPT, prompts: [[Int]], completions: [
     let perToken = GroupRelative.perTokenLoss(logp: logp, oldLogp: logp.detached(), referenceLogp: reference,
                                               advantages: Tensor(advantages, shape: [advantages.count, 1]), epsilon: 0.2, epsilonHigh: 0.2, beta: beta).loss
     batch.model.zeroGrad()
-    GroupRelative.aggregate(perToken, mask: batch.mask, lossType: lossType, maxCompletionLength: 6).backward()
+    GroupRelative.aggregate(perToken, mask: batch.mask, aggregation, maxCompletionLength: 6).backward()
     return batch.model.parameters.flatMap { $0.grad?.scalars ?? Array(repeating: 0, count: $0.value.count) }
 }
 
 @Suite("GRPO, Dr. GRPO, RLOO and REINFORCE on the language model")
 struct GRPOTests {
-    @Test(arguments: GRPOSettings.algorithms)
-    func advantagesSumToZeroInEveryGroup(algo: String) {
+    @Test(arguments: AdvantageEstimator.allCases)
+    func advantagesSumToZeroInEveryGroup(algo: AdvantageEstimator) throws {
         var generator = RandomGenerator(seed: 11)
         for _ in 0..<50 {
             let g = 2 + generator.nextInt(below: 9)
             let rewards = (0..<(g * 3)).map { _ in generator.nextUniform() < 0.5 ? 0.0 : Double(generator.nextInt(below: 3)) }
-            let advantages = GroupRelative.advantages(rewards, groupSize: g, algo: algo)
+            let advantages = try GroupRelative.advantages(rewards, groupSize: g, estimator: algo)
             for start in stride(from: 0, to: rewards.count, by: g) {
                 let sum = advantages[start..<(start + g)].reduce(0, +)
                 #expect(abs(sum) < 1e-4, "\(algo): group \(rewards[start..<(start + g)]) → \(advantages[start..<(start + g)])")
             }
         }
         // Worked values: GRPO divides by the unbiased std + 1e-4; RLOO's baseline is the mean of the others.
-        let grpo = GroupRelative.advantages([1, 0, 0, 1], groupSize: 4, algo: "grpo")
+        let grpo = try GroupRelative.advantages([1, 0, 0, 1], groupSize: 4, estimator: .grpo)
         let std = (1.0 / 3).squareRoot()
         #expect(abs(Double(grpo[0]) - 0.5 / (std + 1e-4)) < 1e-5)
         let third: Float = -1.0 / 3
-        let rloo = GroupRelative.advantages([1, 0, 0, 0], groupSize: 4, algo: "rloo")
+        let rloo = try GroupRelative.advantages([1, 0, 0, 0], groupSize: 4, estimator: .rloo)
         #expect(rloo == [1, third, third, third])
-        #expect(GroupRelative.advantages([1, 1, 1, 1], groupSize: 4, algo: "grpo") == [0, 0, 0, 0])
+        #expect(try GroupRelative.advantages([1, 1, 1, 1], groupSize: 4, estimator: .grpo) == [0, 0, 0, 0])
+        expectError("do not make groups of 3") { _ = try GroupRelative.advantages([1, 0, 1, 1], groupSize: 3, estimator: .grpo) }
     }
 
     @Test func equalRewardsGiveNoPolicyGradient() throws {
         let batch = try smallBatch()
-        for algo in GRPOSettings.algorithms {
-            let advantages = GroupRelative.advantages(Array(repeating: 1, count: 8), groupSize: 4, algo: algo)
+        for algo in AdvantageEstimator.allCases {
+            let advantages = try GroupRelative.advantages(Array(repeating: 1, count: 8), groupSize: 4, estimator: algo)
             let gradient = grpoGradient(batch, advantages: advantages)
             #expect(gradient.allSatisfy { $0 == 0 }, "\(algo): max |∇| \(gradient.map(abs).max() ?? 0)")
         }
@@ -75,7 +76,7 @@ struct GRPOTests {
     @Test func oneUnclippedPassWithoutKLIsReinforceWithAGroupBaseline() throws {
         let batch = try smallBatch()
         let rewards: [Double] = [1, 0, 0, 1, 1, 1, 0, 1]
-        let advantages = GroupRelative.advantages(rewards, groupSize: 4, algo: "reinforce")
+        let advantages = try GroupRelative.advantages(rewards, groupSize: 4, estimator: .reinforce)
         let grpo = grpoGradient(batch, advantages: advantages)
 
         let logp = GroupRelative.tokenLogProbabilities(batch.model, prompts: batch.prompts, completions: batch.completions, temperature: 1).logp
@@ -158,7 +159,8 @@ extension GRPOTests {
             let (perToken, kl) = GroupRelative.perTokenLoss(logp: logp, oldLogp: old, referenceLogp: Tensor(fixture.refPerTokenLogps.flatMap { $0 }, shape: [b, l]),
                                                             advantages: advantages, epsilon: c.epsilon, epsilonHigh: c.epsilonHigh, beta: c.beta,
                                                             biasCorrectedKL: c.useBiasCorrectionKl)
-            let loss = GroupRelative.aggregate(perToken, mask: mask, lossType: c.lossType, maxCompletionLength: fixture.maxCompletionLength)
+            let loss = GroupRelative.aggregate(perToken, mask: mask, try #require(LossAggregation(rawValue: c.lossType)),
+                                               maxCompletionLength: fixture.maxCompletionLength)
             #expect(abs(loss.item - c.loss) < 2e-6 + 1e-4 * abs(c.loss), "\(c.name): loss \(loss.item) vs TRL's \(c.loss)")
             if let klMean = c.klMean, let kl {
                 let ours = (kl.detached() * mask).sum().item / mask.sum().item
