@@ -99,8 +99,15 @@ public enum LMBenchmark {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             do { try process.run() } catch { log("anchor \(script) did not start: \(error)"); return nil }
+            // Each anchor takes 1–2 minutes here; one that hangs is stopped after half an hour and left out.
+            let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 1800, execute: watchdog)
             process.waitUntilExit()
-            guard process.terminationStatus == 0 else { log("anchor \(script) exited with \(process.terminationStatus)"); return nil }
+            watchdog.cancel()
+            guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+                log("anchor \(script) \(process.terminationReason == .exit ? "exited with \(process.terminationStatus)" : "was stopped")")
+                return nil
+            }
             let tag = arguments.firstIndex(of: "--tag").map { arguments[$0 + 1] }
             let file = scratch.appendingPathComponent("results").appendingPathComponent(tag.map { "grpo_\($0).json" } ?? "pretrain.json")
             return (try? Data(contentsOf: file)).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
