@@ -60,6 +60,10 @@ extension Bench {
             }
             let expert = try location("expert")
             var runs: [OfflineRun] = [], statistics: [String: DatasetSummary] = [:]
+            // runs.csv is rewritten after every run (with --append, beside the earlier runs of entries not chosen now),
+            // so a bench that is killed keeps what it finished: rerun the rest with --only … --append.
+            let chosenPairs = Set(chosenDatasets.flatMap { d in chosenAgents.map { "\(d)/\($0)" } })
+            let kept = append ? try OfflineBenchmark.earlierRuns(in: URL(fileURLWithPath: output)).filter { !chosenPairs.contains("\($0.dataset)/\($0.agent)") } : []
             for dataset in reportOnly ? [] : chosenDatasets {
                 let url = try location(dataset)
                 statistics[dataset] = DatasetSummary(try OfflineData.load(url.path))
@@ -68,6 +72,7 @@ extension Bench {
                         let r = try OfflineBenchmark.run(agent: agent, dataset: dataset, at: url, environmentID: suite.environmentID,
                                                          seed: seed, gradientSteps: steps)
                         runs.append(r)
+                        try OfflineBenchmark.writeRuns(kept + runs, to: URL(fileURLWithPath: output))
                         log(String(format: "athanor bench offline: %@ %@ seed %llu: %.1f in %.1f s", dataset, agent, seed, r.evalMean, r.wallSeconds))
                     }
                 }

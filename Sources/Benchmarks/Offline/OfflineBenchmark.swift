@@ -103,6 +103,14 @@ public enum OfflineBenchmark {
         return (random, expert)
     }
 
+    /// Writes `runs` to `folder/runs.csv` atomically: the bench does after every run, so a killed bench keeps the runs it finished.
+    public static func writeRuns(_ runs: [OfflineRun], to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var csv = "dataset,agent,seed,gradient_steps,wall_s,eval_mean\n"
+        for r in runs { csv += "\(r.dataset),\(r.agent),\(r.seed),\(r.gradientSteps),\(r.wallSeconds),\(r.evalMean)\n" }
+        try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
+    }
+
     /// The runs an earlier `bench offline` wrote to `folder/runs.csv` (none if there is no such file).
     public static func earlierRuns(in folder: URL) throws -> [OfflineRun] {
         guard let text = try? String(contentsOf: folder.appendingPathComponent("runs.csv"), encoding: .utf8) else { return [] }
@@ -212,9 +220,7 @@ public struct OfflineReport {
         md += "\n\n"
         md += markdownTable() + "\n![normalised score per dataset](offline.svg)\n"
         try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
-        var csv = "dataset,agent,seed,gradient_steps,wall_s,eval_mean\n"
-        for r in runs { csv += "\(r.dataset),\(r.agent),\(r.seed),\(r.gradientSteps),\(r.wallSeconds),\(r.evalMean)\n" }
-        try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
+        try OfflineBenchmark.writeRuns(runs, to: folder)
         try writeAtomically(Data(chart.svg().utf8), to: folder.appendingPathComponent("offline.svg"))
     }
 }
