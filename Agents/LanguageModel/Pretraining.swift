@@ -236,7 +236,7 @@ struct EpochOrder: Codable {
 }
 
 /// A model's parameters must be numbers: a tampered checkpoint is refused rather than trained on.
-func ensureFiniteParameters(of module: Module) throws {
+public func ensureFiniteParameters(of module: Module) throws {
     for (name, parameter) in module.namedParameters where !parameter.value.scalars.allSatisfy(\.isFinite) {
         throw TrainingError.checkpoint("parameter '\(name)' holds values that are not finite")
     }

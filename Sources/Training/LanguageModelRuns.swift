@@ -136,9 +136,7 @@ public enum LanguageModels {
             guard let tensor = byName["model.\(name)"] else { throw TrainingError.checkpoint("no tensor 'model.\(name)'") }
             return (name, tensor)
         }))
-        for (name, parameter) in model.namedParameters where !parameter.value.scalars.allSatisfy(\.isFinite) {
-            throw TrainingError.checkpoint("parameter '\(name)' holds values that are not finite")
-        }
+        try ensureFiniteParameters(of: model)
         return model
     }
 }

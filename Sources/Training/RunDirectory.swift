@@ -56,7 +56,11 @@ public struct RunDirectory: Sendable {
     /// A fresh folder `AGENT_ENV_N` under `parent` (N one more than the highest already there), as
     /// rl-baselines3-zoo numbers its log folders: a run is kept without being asked to.
     public static func numbered(under parent: URL, agent: String, environment: EnvironmentReference) -> RunDirectory {
-        let prefix = "\(agent)_\(environment.id)_"
+        numbered(under: parent, prefix: "\(agent)_\(environment.id)_", environment: environment)
+    }
+
+    /// A fresh folder `PREFIXN` under `parent`, N one more than the highest already there (`lm-grpo_3`).
+    public static func numbered(under parent: URL, prefix: String, environment: EnvironmentReference? = nil) -> RunDirectory {
         let existing = ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [])
             .compactMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil }
         let next = (existing.max() ?? 0) &+ 1

@@ -37,10 +37,7 @@ struct LMRunOptions: ParsableArguments {
 
     func runDirectory(trainer: String) -> RunDirectory {
         if let out { return RunDirectory(out, overwrite: overwrite) }
-        let parent = URL(fileURLWithPath: "runs"), prefix = "lm-\(trainer)_"
-        let existing = ((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [])
-            .compactMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil }
-        return RunDirectory(url: parent.appendingPathComponent(prefix + String((existing.max() ?? 0) &+ 1)))
+        return RunDirectory.numbered(under: URL(fileURLWithPath: "runs"), prefix: "lm-\(trainer)_")
     }
 
     /// Trains (or resumes) through the library loop, then scores the model on the task's test set.
