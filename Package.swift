@@ -63,6 +63,7 @@ let package = Package(
         .library(name: "TensorBoard", targets: ["TensorBoard"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "TinyLM", targets: ["TinyLM"]),
+        .library(name: "Sweeps", targets: ["Sweeps"]),
     ],
     // `SDL`: the visualizer's window, PNG screenshots (SDL2_image), GIF recordings (giflib) and
     // TrueType text (SDL2_ttf).
@@ -124,6 +125,9 @@ let package = Package(
         // The suites and reports behind `athanor bench` and `athanor perf`.
         .target(name: "Benchmarks", dependencies: ["Training", "Agents", "TinyLM", "Datasets", "Environments", "RL", "NN", "Tensor", "Random", "Threads", "Drawing", "COpenBLAS"],
                 path: "Sources/Benchmarks", swiftSettings: vectorised),
+        // Sweeps: grids of runs as numbered, resumable tasks for local workers, Slurm job arrays and Optuna studies.
+        .target(name: "Sweeps", dependencies: ["Benchmarks", "Training", "Agents", "Environments", "RL", "NN", .product(name: "Yams", package: "Yams")],
+                path: "Sources/Sweeps", swiftSettings: vectorised),
         .target(
             name: "Visualizer",
             dependencies: [
@@ -138,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "athanor",
             dependencies: [
-                "Tensor", "NN", "RL", "Environments", "Agents", "Training", "Benchmarks", "Visualizer", "Threads", "CAllocationCounter", "Datasets", "TinyLM", "Random", "Drawing",
+                "Tensor", "NN", "RL", "Environments", "Agents", "Training", "Benchmarks", "Sweeps", "Visualizer", "Threads", "CAllocationCounter", "Datasets", "TinyLM", "Random", "Drawing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/athanor"
@@ -166,6 +170,8 @@ let package = Package(
         .testTarget(name: "VisualizerTests",
                     dependencies: ["Visualizer", "Environments", "RL", "TestSupport", .target(name: "CSDL2", condition: .when(traits: ["SDL"]))],
                     path: "Tests/VisualizerTests"),
+        .testTarget(name: "SweepsTests", dependencies: ["Sweeps", "Benchmarks", "Training", "Agents", "Environments", "TestSupport"],
+                    path: "Tests/SweepsTests"),
         // Runs the built `athanor` binary (swift test builds it alongside the tests).
         .testTarget(name: "CLITests", dependencies: ["Agents"], path: "Tests/CLITests"),
     ],

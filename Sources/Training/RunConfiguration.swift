@@ -12,6 +12,11 @@ public struct EnvironmentReference: Codable, Equatable, Sendable {
 
     /// A fresh environment from the registry (with the id's time limit).
     public func make() throws -> any DynamicEnvironment { try environments.make(id, options: options) }
+
+    /// `BitFlip-v0[n=8]`: the id with its options, sorted (the id alone without options).
+    public var label: String {
+        options.isEmpty ? id : id + "[" + options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
+    }
 }
 
 /// How a run evaluates its policy periodically (an `EvalCallback`'s settings), so that a resumed

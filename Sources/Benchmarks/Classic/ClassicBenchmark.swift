@@ -85,20 +85,42 @@ public enum ClassicBenchmark {
 
     /// Trains and scores one seed of one entry.
     public static func run(_ entry: ClassicEntry, seed: UInt64) throws -> ClassicRun {
-        let environment = EnvironmentReference(entry.env)
-        let hyperparameters = try DeepAgents.configuration(agent: entry.agent, environmentID: entry.env, recipe: .init(preset: "zoo"))
-        let agent = try DeepAgents.make(agent: entry.agent, configuration: hyperparameters, environment: environment.make(), seed: seed)
+        try run(agent: entry.agent, environment: EnvironmentReference(entry.env), recipe: .init(preset: "zoo"), seed: seed)
+    }
+
+    /// The table's protocol for any agent, environment and settings: `evaluations` periodic evaluations
+    /// of `episodesPerEvaluation` deterministic episodes keep the best model; the final policy and the
+    /// best model are then each scored by `finalEpisodes` episodes on the environment seeded 10 000 + seed.
+    /// With a run directory the run keeps its checkpoints, metrics and best model there, and a run
+    /// directory that holds a checkpoint is continued from it (the result equals an uninterrupted run).
+    public static func run(agent name: String, environment: EnvironmentReference, recipe: DeepAgents.Recipe, seed: UInt64,
+                           steps: Int? = nil, evaluations: Int = ClassicEntry.evaluationsPerRun,
+                           episodesPerEvaluation: Int = ClassicEntry.episodesPerEvaluation, finalEpisodes: Int = 20,
+                           run: RunDirectory? = nil, checkpointEvery: Int = 0,
+                           callbacks: [any TrainingCallback] = []) throws -> ClassicRun {
+        let agent: any DeepAgent
+        if let run, run.hasCheckpoint {
+            agent = try DeepAgents.load(from: run)
+        } else {
+            let hyperparameters = try DeepAgents.configuration(agent: name, environmentID: environment.id, recipe: recipe)
+            agent = try DeepAgents.make(agent: name, configuration: hyperparameters, environment: environment.make(), seed: seed,
+                                        totalSteps: steps)
+        }
         let configuration = RunConfiguration(of: agent, environment: environment)
-        let evaluator = EvalCallback(every: Swift.max(1, agent.totalSteps / ClassicEntry.evaluationsPerRun),
-                                     episodes: ClassicEntry.episodesPerEvaluation, seed: configuration.periodicEvaluationSeed,
+        let evaluator = EvalCallback(every: Swift.max(1, agent.totalSteps / evaluations),
+                                     episodes: episodesPerEvaluation, seed: configuration.periodicEvaluationSeed,
                                      environment: environment)
-        let summary = try agent.learn(callbacks: [evaluator])
+        // A folder left without a checkpoint (killed before its first one) starts over.
+        let directory = run.map { $0.hasCheckpoint ? $0 : RunDirectory(url: $0.url, environment: environment, overwrite: true) }
+        let summary = try agent.learn(run: directory, checkpointEvery: checkpointEvery, callbacks: [evaluator] + callbacks)
         func score(_ agent: any DeepAgent) throws -> EvaluationResult {
-            try evaluatePolicy(on: environment.make(), episodes: 20, seed: configuration.finalEvaluationSeed) { agent.act($0, deterministic: true) }
+            try evaluatePolicy(on: environment.make(), episodes: finalEpisodes, seed: configuration.finalEvaluationSeed) {
+                agent.act($0, deterministic: true)
+            }
         }
         let final = try score(agent)
         let best = try evaluator.bestAgent(configuration: configuration).map(score) ?? final
-        return ClassicRun(env: entry.env, agent: entry.agent, seed: seed, steps: summary.steps, wallSeconds: summary.wallSeconds,
+        return ClassicRun(env: environment.label, agent: name, seed: seed, steps: summary.steps, wallSeconds: summary.wallSeconds,
                           evalMean: final.mean, evalStd: final.standardDeviation, bestMean: best.mean, bestStd: best.standardDeviation,
                           bestSteps: evaluator.best?.steps ?? summary.steps, curve: summary.curve)
     }

@@ -1,0 +1,102 @@
+import Foundation
+
+/// A sweep as a Slurm job array: one array index per task, each running `athanor sweep run SPEC
+/// --task $SLURM_ARRAY_TASK_ID` — the same task runner `sweep local` uses. A task that is cancelled
+/// or preempted gets SIGTERM, checkpoints and stops; requeued (`--requeue`, or `scontrol requeue`),
+/// it continues from that checkpoint, so the merged table is the same as an uninterrupted run's.
+public struct SlurmSubmission: Sendable {
+    public var partition: String?
+    public var cpusPerTask = 1
+    /// At most this many array tasks at once (`%K`); nil: as many as the cluster gives.
+    public var arrayLimit: Int?
+    /// A time limit per task (`--time`, e.g. 01:00:00).
+    public var time: String?
+    /// Only these tasks (e.g. a failed one again); nil: all of them.
+    public var tasks: [Int]?
+
+    public init() {}
+
+    /// The `sbatch` script. Paths are absolute, so the script runs from any folder of the cluster
+    /// that shares the sweep's file system.
+    public func script(for sweep: Sweep, spec: URL, root: URL, athanor: String) -> String {
+        let indices = tasks ?? sweep.tasks.map(\.index)
+        let array = SweepReport.ranges(indices).replacingOccurrences(of: " ", with: "") + (arrayLimit.map { "%\($0)" } ?? "")
+        let logs = sweep.folder.appendingPathComponent("logs").path
+        var lines = [
+            "#!/bin/bash",
+            "# Written by `athanor sweep slurm`: sweep \(sweep.spec.name), \(indices.count) tasks. Submit with: sbatch THIS_FILE",
+            "#SBATCH --job-name=athanor-\(sweep.spec.name)",
+            "#SBATCH --array=\(array)",
+            "#SBATCH --cpus-per-task=\(cpusPerTask)",
+            "#SBATCH --ntasks=1",
+            "#SBATCH --output=\(logs)/%a.log",
+            "#SBATCH --open-mode=append",
+            // Back in the queue after a node failure or preemption; the task resumes from its checkpoint.
+            "#SBATCH --requeue",
+        ]
+        if let partition { lines.append("#SBATCH --partition=\(partition)") }
+        if let time { lines.append("#SBATCH --time=\(time)") }
+        lines += [
+            "set -euo pipefail",
+            "echo \"== task $SLURM_ARRAY_TASK_ID (job $SLURM_JOB_ID, restart ${SLURM_RESTART_COUNT:-0}) on $(hostname) at $(date -u +%FT%TZ)\"",
+            // One BLAS thread per allotted core; athanor's own helper thread uses the second core when given one.
+            "export OPENBLAS_NUM_THREADS=\(cpusPerTask)",
+            // exec: the signal Slurm sends on cancel or preemption reaches athanor, which checkpoints before it stops.
+            "exec \(Self.quote(athanor)) sweep run \(Self.quote(spec.path)) --root \(Self.quote(root.path)) --task \"$SLURM_ARRAY_TASK_ID\" --quiet",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+/// What Slurm says of a submitted array, read from `squeue` (tasks pending or running) and, where the
+/// cluster keeps accounting, `sacct` (finished ones); without accounting, finished tasks are known
+/// from their folders alone.
+public enum SlurmQueue {
+    /// Array index → Slurm state (PENDING, RUNNING, COMPLETED, CANCELLED, …).
+    public static func states(job: String) -> [Int: String] {
+        var states: [Int: String] = [:]
+        // sacct first (it knows finished tasks), then squeue (authoritative for live ones).
+        if let out = try? capture("sacct", ["-n", "-P", "-X", "-j", job, "-o", "JobID,State"]) {
+            for line in out.split(separator: "\n") {
+                let parts = line.split(separator: "|").map(String.init)
+                guard parts.count == 2, let index = arrayIndex(parts[0]) else { continue }
+                states[index] = String(parts[1].split(separator: " ").first ?? "")
+            }
+        }
+        if let out = try? capture("squeue", ["-h", "-r", "-j", job, "-o", "%i|%T"]) {
+            for line in out.split(separator: "\n") {
+                let parts = line.split(separator: "|").map(String.init)
+                guard parts.count == 2, let index = arrayIndex(parts[0]) else { continue }
+                states[index] = parts[1]
+            }
+        }
+        return states
+    }
+
+    /// `1234_7` → 7.
+    static func arrayIndex(_ id: String) -> Int? {
+        let parts = id.split(separator: "_")
+        return parts.count == 2 ? Int(parts[1]) : nil
+    }
+
+    /// Runs a command found on PATH; its standard output, or an error with its standard error.
+    public static func capture(_ command: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [command] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        do { try process.run() } catch { throw SweepError("cannot run \(command): \(error.localizedDescription)") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let line = message.split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
+            throw SweepError("\(command) failed: \(line)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
