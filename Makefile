@@ -28,13 +28,16 @@ demo: build
 
 # The whole test suite, on an optimised build (tests that train need it), then TensorBoard
 # reading our event files (its own reader and server, in a venv), Minari reading our datasets
-# (in a venv), transformers loading and running a GPT we export (in a venv), then each libFuzzer
-# target for 15 s.
+# (in a venv), transformers loading and running a GPT we export (in a venv), a sweep through a real
+# one-node Slurm cluster (installs slurm-wlm and munge) equal to the local run, two `athanor tune`
+# workers sharing one Optuna study (in a venv), then each libFuzzer target for 15 s.
 test: deps
 	$(SWIFT) test $(SWIFT_FLAGS)
 	scripts/check-tensorboard.sh $(ATHANOR)
 	scripts/check-minari.sh $(ATHANOR)
 	scripts/check-lm-export.sh $(ATHANOR)
+	scripts/check-slurm.sh $(ATHANOR)
+	scripts/check-optuna.sh $(ATHANOR)
 	scripts/fuzz.sh 15
 
 # Benchmarks side by side with the Python anchors (creates their venv on first use, ≈ 5 GB):

@@ -14,7 +14,7 @@ struct Athanor: ParsableCommand {
             progress goes to stderr. Errors are one line on stderr with a non-zero exit status.
             """,
         version: athanorVersion,
-        subcommands: [Perf.self, EnvCommand.self, Train.self, Eval.self, Watch.self, Plot.self, Bench.self, DatasetCommand.self, LMCommand.self, SweepCommand.self]
+        subcommands: [Perf.self, EnvCommand.self, Train.self, Eval.self, Watch.self, Plot.self, Bench.self, DatasetCommand.self, LMCommand.self, SweepCommand.self, Tune.self]
     )
 
     /// Like ArgumentParser's `main`, but every error is one line on stderr (no usage dump).
