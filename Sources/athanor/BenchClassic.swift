@@ -25,10 +25,15 @@ extension Bench {
         var anchors: String?
         @Option(help: "Python with Stable-Baselines3 for --anchors (default: ~/.venvs/anchors/bin/python, else python3).") var python: String?
         @Option(help: "Seeds Stable-Baselines3 trains with --anchors (default 1: seed 0).") var peerSeeds = 1
+        @Option(help: "Run only part I of N (I/N): the runs whose place in entry-then-seed order is I modulo N; join the parts with --merge.")
+        var shard: String?
+        @Option(help: "Train nothing: the table of these folders' runs.jsonl (the shards' outputs), comma-separated.") var merge: String?
 
         func validate() throws {
             guard (1...1000).contains(seeds ?? 1) else { throw ValidationError("--seeds must be in 1…1000") }
             guard (0...1000).contains(peerSeeds) else { throw ValidationError("--peer-seeds must be in 0…1000") }
+            if let shard { _ = try Shard(parsing: shard) }
+            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
         }
 
         func run() throws {
@@ -36,8 +41,12 @@ extension Bench {
             let seedCount = seeds ?? (quick ? 3 : 5)
             let folder = URL(fileURLWithPath: output ?? (quick ? "Results/classic-quick" : "Results/classic"))
             var runs: [ClassicRun] = [], peers: [ClassicPeerRun] = []
-            for entry in entries {
+            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            var position = -1
+            for entry in merge == nil ? entries : [] {
                 for seed in 0..<UInt64(seedCount) {
+                    position += 1
+                    guard part.includes(position) else { continue }
                     let r = try ClassicBenchmark.run(entry, seed: seed)
                     runs.append(r)
                     log(String(format: "athanor bench classic: %@ seed %llu: final %.1f ± %.1f, best %.1f ± %.1f (at %d steps) in %.1f s",
@@ -51,6 +60,16 @@ extension Bench {
                     }
                 }
             }
+            if let merge {
+                // In the unsharded order (entry, then seed), so the intervals' bootstrap draws the same samples.
+                let order = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.id, $0) })
+                runs = try ShardRuns.read(ClassicRun.self, from: ShardRuns.folders(merge)).filter { order["\($0.env)/\($0.agent)"] != nil }
+                    .sorted { (order["\($0.env)/\($0.agent)"] ?? 0, $0.seed) < (order["\($1.env)/\($1.agent)"] ?? 0, $1.seed) }
+                peers = try ShardRuns.read(ClassicPeerRun.self, from: ShardRuns.folders(merge), file: "peer-runs.jsonl", optional: true)
+                guard !runs.isEmpty else { throw UserError("--merge: no runs of the chosen entries in \(merge)") }
+            }
+            try ShardRuns.write(runs, to: folder)
+            try ShardRuns.write(peers, to: folder, file: "peer-runs.jsonl")
             let randomScores = try Dictionary(uniqueKeysWithValues: Set(entries.map(\.env)).map { ($0, try ClassicBenchmark.randomScore($0)) })
             let report = ClassicReport(entries: entries, runs: runs, randomScores: randomScores, quick: quick, seeds: seedCount, peers: peers)
             try report.write(to: folder)

@@ -21,12 +21,18 @@ extension Bench {
         @Option(help: "sb3 (the peer's settings, one gradient step per step) or paper (the HER paper's cycles).") var regime = "sb3"
         @Option(help: "Seeds of the point-mass part (SAC ± HER on PointMass-v0; 0: skip it).") var pointMassSeeds = 3
         @Flag(help: "Only the point-mass part (keeps the bit-flipping table as it is).") var pointMassOnly = false
+        @Option(help: "Run only part I of N (I/N): the runs whose place in the bench's order (point mass, then n, HER, seed) is I modulo N; join the parts with --merge.")
+        var shard: String?
+        @Option(help: "Train nothing: the tables of these folders' runs.jsonl and point-mass-runs.jsonl (the shards' outputs), comma-separated.")
+        var merge: String?
 
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
             guard HERBenchmark.Regime(rawValue: regime) != nil else { throw ValidationError("--regime must be sb3 or paper, not '\(regime)'") }
             guard (0...100).contains(pointMassSeeds) else { throw ValidationError("--point-mass-seeds must be in 0…100") }
             guard (1_001...10_000_000).contains(steps) else { throw ValidationError("--steps must be in 1001…10000000 (learning starts at 1000)") }
+            if let shard { _ = try Shard(parsing: shard) }
+            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
             guard let list = parsedBits, !list.isEmpty, list.allSatisfy({ (1...1024).contains($0) }) else {
                 throw ValidationError("--bits must be numbers in 1…1024 separated by commas, not '\(bits)'")
             }
@@ -39,19 +45,39 @@ extension Bench {
 
         func run() throws {
             var pointMass: [PointMassRun] = []
+            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            var position = -1
+            func mine() -> Bool {
+                position += 1
+                return merge == nil && part.includes(position)
+            }
+            if let merge {
+                pointMass = try ShardRuns.read(PointMassRun.self, from: ShardRuns.folders(merge), file: "point-mass-runs.jsonl", optional: true)
+                    .sorted { ($0.her ? 0 : 1, $0.seed) < ($1.her ? 0 : 1, $1.seed) }
+            }
             for her in [true, false] {
-                for seed in 0..<UInt64(pointMassSeeds) {
+                for seed in 0..<UInt64(pointMassSeeds) where mine() {
                     let r = try HERBenchmark.pointMassRun(her: her, seed: seed, steps: nil)
                     pointMass.append(r)
                     log(String(format: "athanor bench her: PointMass-v0 SAC %@ seed %llu: success %.2f in %.1f s", her ? "+ HER" : "alone", seed, r.success, r.wallSeconds))
                 }
             }
-            if !pointMass.isEmpty { try HERBenchmark.writePointMass(pointMass, to: URL(fileURLWithPath: output)) }
+            if !pointMass.isEmpty {
+                try HERBenchmark.writePointMass(pointMass, to: URL(fileURLWithPath: output))
+                try ShardRuns.write(pointMass, to: URL(fileURLWithPath: output), file: "point-mass-runs.jsonl")
+            }
             if pointMassOnly { return print("point-mass table in \(output)/point-mass.md") }
             var runs: [HERRun] = []
-            for n in parsedBits ?? [] {
+            let bitList = parsedBits ?? []
+            if let merge {
+                let order = Dictionary(uniqueKeysWithValues: bitList.enumerated().map { ($1, $0) })
+                runs = try ShardRuns.read(HERRun.self, from: ShardRuns.folders(merge)).filter { order[$0.bits] != nil }
+                    .sorted { (order[$0.bits] ?? 0, $0.her ? 0 : 1, $0.seed) < (order[$1.bits] ?? 0, $1.her ? 0 : 1, $1.seed) }
+                guard !runs.isEmpty else { throw UserError("--merge: no bit-flipping runs for n = \(bits) in \(merge)") }
+            }
+            for n in bitList {
                 for her in [true, false] {
-                    for seed in 0..<UInt64(seeds) {
+                    for seed in 0..<UInt64(seeds) where mine() {
                         let r = try HERBenchmark.run(bits: n, her: her, seed: seed, steps: steps, regime: HERBenchmark.Regime(rawValue: regime) ?? .sb3)
                         runs.append(r)
                         log(String(format: "athanor bench her: n=%d %@ seed %llu: success %.2f in %.1f s", n, her ? "HER" : "plain", seed, r.success, r.wallSeconds))
@@ -62,6 +88,7 @@ extension Bench {
             let chosen = HERBenchmark.Regime(rawValue: regime) ?? .sb3
             let report = HERReport(runs: runs, peer: chosen == .sb3 ? HERBenchmark.peerRuns(peerURL) : [], peerSource: "`\(peer)`", regime: chosen)
             try report.write(to: URL(fileURLWithPath: output))
+            try ShardRuns.write(runs, to: URL(fileURLWithPath: output))
             print(report.markdownTable())
             print("tables in \(output)/")
         }

@@ -30,6 +30,10 @@ extension Bench {
         @Flag(help: "Train nothing: rebuild the table, figure and aggregates from the output folder's runs.csv (e.g. after joining the runs.csv of several machines' shards).")
         var reportOnly = false
 
+        @Option(help: "Run only part I of N (I/N): the runs whose place in dataset-agent-seed order is I modulo N; join the parts with --merge.")
+        var shard: String?
+        @Option(help: "Train nothing: the table of these folders' runs.jsonl (the shards' outputs), comma-separated.") var merge: String?
+
         var suite: OfflineSuite { OfflineSuite.named(env) ?? .cartPole }
         var chosenDatasets: [String] { datasets.map { $0.split(separator: ",").map(String.init) } ?? suite.datasets }
         var chosenAgents: [String] { agents.map { $0.split(separator: ",").map(String.init) } ?? suite.agents }
@@ -39,6 +43,8 @@ extension Bench {
                 throw ValidationError("--env must be one of \(OfflineSuite.all.map(\.environmentID).joined(separator: ", ")), not '\(env)'")
             }
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
+            if let shard { _ = try Shard(parsing: shard) }
+            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
             guard (1...10_000_000).contains(steps ?? 1) else { throw ValidationError("--steps must be in 1…10000000") }
             for d in chosenDatasets where !suite.datasets.contains(d) {
                 throw ValidationError("unknown dataset '\(d)' for \(env); datasets: \(suite.datasets.joined(separator: ", "))")
@@ -64,11 +70,15 @@ extension Bench {
             // so a bench that is killed keeps what it finished: rerun the rest with --only … --append.
             let chosenPairs = Set(chosenDatasets.flatMap { d in chosenAgents.map { "\(d)/\($0)" } })
             let kept = append ? try OfflineBenchmark.earlierRuns(in: URL(fileURLWithPath: output)).filter { !chosenPairs.contains("\($0.dataset)/\($0.agent)") } : []
-            for dataset in reportOnly ? [] : chosenDatasets {
+            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            var position = -1
+            for dataset in reportOnly || merge != nil ? [] : chosenDatasets {
                 let url = try location(dataset)
                 statistics[dataset] = DatasetSummary(try OfflineData.load(url.path))
                 for agent in chosenAgents {
                     for seed in 0..<UInt64(seeds) {
+                        position += 1
+                        guard part.includes(position) else { continue }
                         let r = try OfflineBenchmark.run(agent: agent, dataset: dataset, at: url, environmentID: suite.environmentID,
                                                          seed: seed, gradientSteps: steps)
                         runs.append(r)
@@ -76,6 +86,15 @@ extension Bench {
                         log(String(format: "athanor bench offline: %@ %@ seed %llu: %.1f in %.1f s", dataset, agent, seed, r.evalMean, r.wallSeconds))
                     }
                 }
+            }
+            if let merge {
+                // In the unsharded order, so the intervals' bootstrap draws the same samples.
+                let key = { (r: OfflineRun) in [chosenDatasets.firstIndex(of: r.dataset) ?? -1, chosenAgents.firstIndex(of: r.agent) ?? -1, Int(r.seed)] }
+                runs = try ShardRuns.read(OfflineRun.self, from: ShardRuns.folders(merge)).filter { !key($0).contains(-1) }
+                    .sorted { key($0).lexicographicallyPrecedes(key($1)) }
+                guard !runs.isEmpty else { throw ValidationError("--merge: no runs of the chosen datasets and agents in \(merge)") }
+                for dataset in Set(runs.map(\.dataset)) { statistics[dataset] = DatasetSummary(try OfflineData.load(try location(dataset).path)) }
+                try OfflineBenchmark.writeRuns(runs, to: URL(fileURLWithPath: output))
             }
             if append || reportOnly {
                 let ran = Set(runs.map { "\($0.dataset)/\($0.agent)" })
@@ -90,6 +109,7 @@ extension Bench {
                                        references: try OfflineBenchmark.references(environmentID: suite.environmentID, expert: expert),
                                        datasetStatistics: statistics)
             try report.write(to: URL(fileURLWithPath: output))
+            try ShardRuns.write(runs, to: URL(fileURLWithPath: output))
             print(report.markdownTable())
             print("tables in \(output)/")
         }
