@@ -2,7 +2,7 @@
 // Athanor — reinforcement learning from first principles, in Swift.
 // Dependencies point one way. The core: Random → Tensor → NN. The environment API:
 // Random, Threads, Drawing → RL → Environments, and RL → Datasets. Then NN + RL + Datasets → Agents → Training (with
-// Environments and TensorBoard) → Benchmarks → the CLI, and Drawing → Visualizer → the CLI.
+// Environments and TensorBoard) → Benchmarks → Sweeps → the CLI, and Drawing → Visualizer → the CLI.
 import PackageDescription
 
 // MARK: - What the Swift code is compiled for

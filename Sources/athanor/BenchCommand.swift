@@ -5,7 +5,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reproduce benchmark tables into Results/.",
-        subcommands: [SuttonBarto.self, Classic.self, HER.self, Offline.self, ModelBased.self, LM.self]
+        subcommands: [SuttonBarto.self, Classic.self, HER.self, Offline.self, ModelBased.self, LM.self, Sweeps.self]
     )
 }
 
@@ -18,17 +18,32 @@ extension Bench {
         @Option(help: "Only these figure ids (comma-separated), e.g. fig2.2,ex6.6.") var only: String?
         @Option(help: "Output folder.") var output = "Results/sutton-barto"
         @Flag(help: "Print one JSON document: {\"figures\": [{\"id\", \"ours\", \"book\", \"ok\"}, …]}.") var json = false
+        @Option(help: "Run only part I of N (I/N): the figures whose place in the list is I modulo N; join the parts with --merge.") var shard: String?
+        @Option(help: "Run nothing: the report of these folders' figures.jsonl (the shards' outputs), comma-separated.") var merge: String?
+
+        func validate() throws {
+            if let shard { _ = try Shard(parsing: shard) }
+            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
+        }
 
         func run() throws {
             let ids = only.map { $0.split(separator: ",").map(String.init) } ?? SuttonBartoSuite.ids
             if let unknown = ids.first(where: { !SuttonBartoSuite.ids.contains($0) }) {
                 throw UserError("unknown figure '\(unknown)'; figures: \(SuttonBartoSuite.ids.joined(separator: ", "))")
             }
-            let figures = ids.map { id in
+            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            var figures: [BookFigure] = []
+            for (place, id) in ids.enumerated() where merge == nil && part.includes(place) {
                 log("athanor bench sutton-barto: \(id) …")
-                return SuttonBartoSuite.run(id)
+                figures.append(SuttonBartoSuite.run(id))
+            }
+            if let merge {
+                figures = try ShardRuns.read(BookFigure.self, from: ShardRuns.folders(merge), file: "figures.jsonl")
+                    .filter { ids.contains($0.id) }.sorted { (ids.firstIndex(of: $0.id) ?? 0) < (ids.firstIndex(of: $1.id) ?? 0) }
+                guard !figures.isEmpty else { throw UserError("--merge: no figures of the chosen ids in \(merge)") }
             }
             try SuttonBartoReport.write(figures, to: URL(fileURLWithPath: output))
+            try ShardRuns.write(figures, to: URL(fileURLWithPath: output), file: "figures.jsonl")
             if json {
                 try printJSON(SuttonBartoReport.json(figures))
             } else {

@@ -39,6 +39,23 @@ struct SweepCommandTests {
         #expect(missing.status != 0 && missing.stderr.contains("nope/runs.jsonl is missing"))
     }
 
+    @Test func theSuttonBartoFiguresMergeFromShards() throws {
+        let root = try scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let common = ["bench", "sutton-barto", "--only", "ex3.5,fig4.1,ex6.2"]
+        #expect(try CLI.run(common + ["--output", root.path + "/whole"]).status == 0)
+        for i in 0..<2 { #expect(try CLI.run(common + ["--shard", "\(i)/2", "--output", root.path + "/part\(i)"]).status == 0) }
+        let merged = try CLI.run(common + ["--merge", root.path + "/part0," + root.path + "/part1", "--output", root.path + "/merged"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        for figure in ["ex3.5", "fig4.1", "ex6.2"] {
+            // Everything but the time each figure took.
+            func page(_ folder: String) throws -> String {
+                try String(contentsOfFile: "\(root.path)/\(folder)/\(figure).md", encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("Time") }.joined()
+            }
+            #expect(try page("merged") == page("whole"))
+        }
+    }
+
     @Test(arguments: [
         (["bench", "classic", "--shard", "2/2"], "--shard must be I/N"),
         (["bench", "offline", "--shard", "0/2", "--merge", "x"], "give one"),

@@ -65,7 +65,9 @@ public enum ModelBasedBenchmark {
             Entry(agent: "mbpo", environment: "CartPoleContinuous-v0", steps: reduced ? 2000 : nil, settings: [], evaluateEvery: 200),
             Entry(agent: "sac", environment: "CartPoleContinuous-v0", steps: 20_000, settings: [], evaluateEvery: 1000),
             Entry(agent: "ppo", environment: "CartPoleContinuous-v0", steps: 100_000, settings: [], evaluateEvery: 5000),
-            // Pendulum-v1: MBPO with a fifth of the zoo's SAC budget, and that SAC.
+            // Pendulum-v1: PETS' 200-step trials; MBPO with a fifth of the zoo's SAC budget, and that SAC.
+            Entry(agent: "pets", environment: "Pendulum-v1", steps: nil,
+                  settings: reduced ? ["population_size=100", "num_particles=5", "hidden_size=64", "epochs=20"] : [], evaluateEvery: nil),
             Entry(agent: "mbpo", environment: "Pendulum-v1", steps: nil, settings: [], evaluateEvery: 200),
             Entry(agent: "sac", environment: "Pendulum-v1", steps: nil, settings: [], evaluateEvery: 1000),
         ]
