@@ -181,7 +181,27 @@ public final class PETS: DeepAgent {
     /// The first action of the plan from `observation`, planned through the current model (on the
     /// acting copies: the warm start carries over from one call to the next, as within an episode).
     public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
-        Array(actingPlanner.plan(actingSampling.objective(from: observation, shape: shape), using: &actingGenerator)[0..<shape.actionSize])
+        lastPlan = actingPlanner.plan(actingSampling.objective(from: observation, shape: shape), using: &actingGenerator)
+        return Array(lastPlan[0..<shape.actionSize])
+    }
+
+    /// The whole plan `act` chose last (horizon × action numbers), for `watch`.
+    public private(set) var lastPlan: [Float] = []
+
+    /// The states the model predicts along `plan` from `observation` — each elite's mean step, averaged
+    /// over the elites — first the observation itself, then one row per planned action.
+    public func predictedStates(along plan: [Float], from observation: [Float]) -> [[Float]] {
+        let elites = model.elites, o = observation.count, a = shape.actionSize
+        var states = [observation]
+        var batch = Array(repeating: observation, count: elites.count).flatMap { $0 }
+        var unused = RandomGenerator(seed: 0)  // deterministic predictions draw nothing
+        for t in 0..<(plan.count / a) {
+            let action = Array(plan[(t * a)..<((t + 1) * a)])
+            batch = model.predict(observations: batch, actions: Array(repeating: action, count: elites.count).flatMap { $0 },
+                                  members: elites, deterministic: true, using: &unused)
+            states.append((0..<o).map { c in elites.indices.map { batch[$0 * o + c] }.reduce(0, +) / Float(elites.count) })
+        }
+        return states
     }
 
     public func internals(_ observation: [Float]) -> (probabilities: [Double], value: Double?) { ([], nil) }

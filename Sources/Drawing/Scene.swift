@@ -19,6 +19,9 @@ public enum Overlay: Sendable {
     case policy(probabilities: [Double], value: Double?)
     /// A bandit agent: estimated arm values, optional upper confidence bounds, pull counts.
     case bandit(estimates: [Double], upperBounds: [Double]?, counts: [Int])
+    /// A planning agent: the states its model predicts along its current plan (the first row is now)
+    /// and the real states of the steps just taken (the last row is now), one column per observation number.
+    case trajectory(predicted: [[Double]], realised: [[Double]])
 }
 
 extension Scene {

@@ -7,6 +7,7 @@ public enum SceneRenderer {
     public static func render(_ scene: any Scene, overlay: Overlay? = nil, hud: String? = nil) -> Canvas {
         var canvas = scene.rendered(overlay: overlay)
         if case .policy(let probabilities, let value) = overlay { drawPolicy(&canvas, probabilities, value) }
+        if case .trajectory(let predicted, let realised) = overlay { canvas = TrajectoryPanel.appended(to: canvas, predicted: predicted, realised: realised) }
         if let hud { drawHUD(&canvas, hud) }
         return canvas
     }

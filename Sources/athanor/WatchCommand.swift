@@ -134,7 +134,8 @@ struct Watch: ParsableCommand {
             let directory = RunDirectory(run)
             let configuration = try directory.configuration()
             let agent = try DeepAgents.load(from: directory, best: best)
-            return (try configuration.environment.make(), configuration.environment.id, DeepPlayer(agent: agent))
+            let player: any Player = (agent as? PETS).map(PlanningPlayer.init) ?? DeepPlayer(agent: agent)
+            return (try configuration.environment.make(), configuration.environment.id, player)
         }
         let environment = try environmentOptions.make(env)
         switch agent {

@@ -51,6 +51,32 @@ final class DeepPlayer: Player {
     }
 }
 
+/// A planning agent (PETS): acts by planning, and draws the states its model predicts along the plan
+/// beside the real states of the last steps.
+final class PlanningPlayer: Player {
+    let agent: PETS
+    private var realised: [[Double]] = []
+    /// The frame plans first (to draw the plan); the step then takes that plan's first action.
+    private var planned: (observation: [Float], action: [Float])?
+
+    init(agent: PETS) { self.agent = agent }
+
+    func startEpisode() { (realised, planned) = ([], nil) }
+
+    func act(_ observation: [Float]) -> [Double] {
+        let action = planned.flatMap { $0.observation == observation ? $0.action : nil } ?? agent.act(observation, deterministic: true)
+        planned = nil
+        return action.map(Double.init)
+    }
+
+    func overlay(_ observation: [Float]) -> Overlay? {
+        realised = Array((realised + [observation.map(Double.init)]).suffix(agent.config.planningHorizon + 1))
+        planned = (observation, agent.act(observation, deterministic: true))
+        let predicted = agent.predictedStates(along: agent.lastPlan, from: observation).map { $0.map(Double.init) }
+        return .trajectory(predicted: predicted, realised: realised)
+    }
+}
+
 /// Q-learning (trained first) or value iteration on a tabular environment, played greedily.
 final class TabularPlayer: Player {
     let result: TabularAgents.Result

@@ -42,6 +42,28 @@ struct PETSTests {
         #expect(random.episodes.count == 1 && planned.episodes.count == 1)
     }
 
+    /// What `watch` draws: the plan `act` chose and the model's states along it, from the observation on.
+    @Test func thePlannedTrajectoryStartsAtTheObservationAndFollowsThePlan() throws {
+        let config = try tiny()
+        let agent = try PETS(environment: environments.make("CartPoleContinuous-v0"), config: config, seed: 3)
+        for _ in 0..<2 { _ = try agent.iterate() }
+        let observation: [Float] = [0.01, -0.02, 0.03, 0.04]
+        let action = agent.act(observation, deterministic: true)
+        #expect(agent.lastPlan.count == config.planningHorizon && Array(agent.lastPlan.prefix(1)) == action)
+        let states = agent.predictedStates(along: agent.lastPlan, from: observation)
+        #expect(states.count == config.planningHorizon + 1 && states[0] == observation)
+        #expect(states.allSatisfy { $0.count == 4 && $0.allSatisfy(\.isFinite) })
+        // One step is the elites' mean prediction for the plan's first action.
+        var generator = RandomGenerator(seed: 0)
+        let elites = agent.model.elites
+        let next = agent.model.predict(observations: elites.flatMap { _ in observation }, actions: elites.flatMap { _ in action },
+                                       members: elites, deterministic: true, using: &generator)
+        for c in 0..<4 {
+            let mean = elites.indices.map { next[$0 * 4 + c] }.reduce(0, +) / Float(elites.count)
+            #expect(abs(states[1][c] - mean) <= 1e-6 * max(1, abs(mean)))
+        }
+    }
+
     @Test func anEnvironmentWithoutKnownRewardsIsRefused() throws {
         #expect(throws: TrainingError.self) {
             _ = try PETS(environment: environments.make("MountainCarContinuous-v0"), config: tiny(), seed: 0)

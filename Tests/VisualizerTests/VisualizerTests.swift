@@ -34,6 +34,25 @@ struct VisualizerTests {
         checkCartPole(SceneRenderer.render(cartPole.scene))
     }
 
+    /// A planning agent's overlay: a panel under the scene, the real values left of "now" in black
+    /// and the predicted ones right of it in the estimate colour.
+    @Test func aPlannedTrajectoryIsDrawnUnderTheScene() throws {
+        let scene = CartPoleScene(position: 0, angle: 0, trackLimit: 2.4)
+        let plain = SceneRenderer.render(scene)
+        let realised = (0..<6).map { [Double($0), 1.0] }, predicted = (0..<6).map { [5.0 - Double($0), 1.0] }
+        let framed = SceneRenderer.render(scene, overlay: .trajectory(predicted: predicted, realised: realised))
+        #expect(framed.width == plain.width && framed.height > plain.height)
+        #expect((0..<plain.height).allSatisfy { y in (0..<plain.width).allSatisfy { framed[$0, y] == plain[$0, y] } })
+        let panel = (plain.height..<framed.height).flatMap { y in (0..<framed.width).map { framed[$0, y] } }
+        #expect(panel.contains(.estimate) && panel.contains(.black))
+        // The first plot's left half (the past) has black ink and no predicted ink; the right half the reverse.
+        let half = (framed.width - 10) / 2 / 2
+        let left = (plain.height + 18..<framed.height - 10).flatMap { y in (5..<5 + half - 6).map { framed[$0, y] } }
+        let right = (plain.height + 18..<framed.height - 10).flatMap { y in (5 + half + 4..<5 + 2 * half - 12).map { framed[$0, y] } }
+        #expect(left.contains(.black) && !left.contains(.estimate))
+        #expect(right.contains(.estimate))
+    }
+
     @Test func cartPoleScreenshotRoundTrips() throws {
         let canvas = SceneRenderer.render(CartPoleScene(position: 0.5, angle: 0.3, trackLimit: 2.4), hud: "EP 1 STEP 0")
         let url = temporaryFile("cartpole.png")
