@@ -63,7 +63,8 @@ extension Bench {
             if let merge {
                 // In the unsharded order (entry, then seed), so the intervals' bootstrap draws the same samples.
                 let order = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.id, $0) })
-                runs = try ShardRuns.read(ClassicRun.self, from: ShardRuns.folders(merge)).filter { order["\($0.env)/\($0.agent)"] != nil }
+                runs = ShardRuns.unique(try ShardRuns.read(ClassicRun.self, from: ShardRuns.folders(merge)), by: { "\($0.env)/\($0.agent)/\($0.seed)" })
+                    .filter { order["\($0.env)/\($0.agent)"] != nil }
                     .sorted { (order["\($0.env)/\($0.agent)"] ?? 0, $0.seed) < (order["\($1.env)/\($1.agent)"] ?? 0, $1.seed) }
                 peers = try ShardRuns.read(ClassicPeerRun.self, from: ShardRuns.folders(merge), file: "peer-runs.jsonl", optional: true)
                 guard !runs.isEmpty else { throw UserError("--merge: no runs of the chosen entries in \(merge)") }

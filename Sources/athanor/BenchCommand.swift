@@ -38,7 +38,7 @@ extension Bench {
                 figures.append(SuttonBartoSuite.run(id))
             }
             if let merge {
-                figures = try ShardRuns.read(BookFigure.self, from: ShardRuns.folders(merge), file: "figures.jsonl")
+                figures = ShardRuns.unique(try ShardRuns.read(BookFigure.self, from: ShardRuns.folders(merge), file: "figures.jsonl"), by: \.id)
                     .filter { ids.contains($0.id) }.sorted { (ids.firstIndex(of: $0.id) ?? 0) < (ids.firstIndex(of: $1.id) ?? 0) }
                 guard !figures.isEmpty else { throw UserError("--merge: no figures of the chosen ids in \(merge)") }
             }

@@ -21,6 +21,7 @@ extension Bench {
         @Option(help: "sb3 (the peer's settings, one gradient step per step) or paper (the HER paper's cycles).") var regime = "sb3"
         @Option(help: "Seeds of the point-mass part (SAC ± HER on PointMass-v0; 0: skip it).") var pointMassSeeds = 3
         @Flag(help: "Only the point-mass part (keeps the bit-flipping table as it is).") var pointMassOnly = false
+        @Option(help: "Which DQNs to run per n: her, plain, or both (her,plain).") var variants = "her,plain"
         @Option(help: "Run only part I of N (I/N): the runs whose place in the bench's order (point mass, then n, HER, seed) is I modulo N; join the parts with --merge.")
         var shard: String?
         @Option(help: "Train nothing: the tables of these folders' runs.jsonl and point-mass-runs.jsonl (the shards' outputs), comma-separated.")
@@ -32,11 +33,17 @@ extension Bench {
             guard (0...100).contains(pointMassSeeds) else { throw ValidationError("--point-mass-seeds must be in 0…100") }
             guard (1_001...10_000_000).contains(steps) else { throw ValidationError("--steps must be in 1001…10000000 (learning starts at 1000)") }
             if let shard { _ = try Shard(parsing: shard) }
+            guard !chosenVariants.isEmpty, variants.split(separator: ",").allSatisfy({ ["her", "plain"].contains($0) }) else {
+                throw ValidationError("--variants must be her, plain or her,plain, not '\(variants)'")
+            }
             guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
             guard let list = parsedBits, !list.isEmpty, list.allSatisfy({ (1...1024).contains($0) }) else {
                 throw ValidationError("--bits must be numbers in 1…1024 separated by commas, not '\(bits)'")
             }
         }
+
+        /// HER first, as the bench's order has it.
+        var chosenVariants: [Bool] { [true, false].filter { variants.split(separator: ",").contains($0 ? "her" : "plain") } }
 
         var parsedBits: [Int]? {
             let items = bits.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -52,7 +59,8 @@ extension Bench {
                 return merge == nil && part.includes(position)
             }
             if let merge {
-                pointMass = try ShardRuns.read(PointMassRun.self, from: ShardRuns.folders(merge), file: "point-mass-runs.jsonl", optional: true)
+                pointMass = ShardRuns.unique(try ShardRuns.read(PointMassRun.self, from: ShardRuns.folders(merge), file: "point-mass-runs.jsonl",
+                                                                optional: true), by: { "\($0.her)/\($0.seed)" })
                     .sorted { ($0.her ? 0 : 1, $0.seed) < ($1.her ? 0 : 1, $1.seed) }
             }
             for her in [true, false] {
@@ -71,12 +79,13 @@ extension Bench {
             let bitList = parsedBits ?? []
             if let merge {
                 let order = Dictionary(uniqueKeysWithValues: bitList.enumerated().map { ($1, $0) })
-                runs = try ShardRuns.read(HERRun.self, from: ShardRuns.folders(merge)).filter { order[$0.bits] != nil }
+                runs = ShardRuns.unique(try ShardRuns.read(HERRun.self, from: ShardRuns.folders(merge)), by: { "\($0.bits)/\($0.her)/\($0.seed)" })
+                    .filter { order[$0.bits] != nil }
                     .sorted { (order[$0.bits] ?? 0, $0.her ? 0 : 1, $0.seed) < (order[$1.bits] ?? 0, $1.her ? 0 : 1, $1.seed) }
                 guard !runs.isEmpty else { throw UserError("--merge: no bit-flipping runs for n = \(bits) in \(merge)") }
             }
             for n in bitList {
-                for her in [true, false] {
+                for her in chosenVariants {
                     for seed in 0..<UInt64(seeds) where mine() {
                         let r = try HERBenchmark.run(bits: n, her: her, seed: seed, steps: steps, regime: HERBenchmark.Regime(rawValue: regime) ?? .sb3)
                         runs.append(r)

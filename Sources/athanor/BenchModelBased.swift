@@ -56,7 +56,8 @@ extension Bench {
             }
             if let merge {
                 let key = { (r: ModelBasedRun) in chosen.firstIndex { $0.agent == r.agent && $0.environment == r.environment } ?? -1 }
-                runs = try ShardRuns.read(ModelBasedRun.self, from: ShardRuns.folders(merge)).filter { key($0) >= 0 }
+                runs = ShardRuns.unique(try ShardRuns.read(ModelBasedRun.self, from: ShardRuns.folders(merge)), by: { "\($0.agent)/\($0.environment)/\($0.seed)" })
+                    .filter { key($0) >= 0 }
                     .sorted { (key($0), $0.seed) < (key($1), $1.seed) }
                 guard !runs.isEmpty else { throw ValidationError("--merge: no runs of the chosen entries in \(merge)") }
             }

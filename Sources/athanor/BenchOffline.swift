@@ -90,7 +90,7 @@ extension Bench {
             if let merge {
                 // In the unsharded order, so the intervals' bootstrap draws the same samples.
                 let key = { (r: OfflineRun) in [chosenDatasets.firstIndex(of: r.dataset) ?? -1, chosenAgents.firstIndex(of: r.agent) ?? -1, Int(r.seed)] }
-                runs = try ShardRuns.read(OfflineRun.self, from: ShardRuns.folders(merge)).filter { !key($0).contains(-1) }
+                runs = ShardRuns.unique(try ShardRuns.read(OfflineRun.self, from: ShardRuns.folders(merge)).filter { !key($0).contains(-1) }, by: key)
                     .sorted { key($0).lexicographicallyPrecedes(key($1)) }
                 guard !runs.isEmpty else { throw ValidationError("--merge: no runs of the chosen datasets and agents in \(merge)") }
                 for dataset in Set(runs.map(\.dataset)) { statistics[dataset] = DatasetSummary(try OfflineData.load(try location(dataset).path)) }

@@ -87,7 +87,9 @@ public struct ModelBasedReport {
         let cartPole = environment == "CartPoleContinuous-v0"
         let peer = cartPole ? self.peer : []  // MBRL-Lib's runs are on continuous CartPole
         let peerSeeds = Set(peer.map(\.seed)).sorted()
-        var md = "| trial | steps so far (mean) | return per seed | mean [95 % CI] | MBRL-Lib 0.2.0 on this machine kind (seed \(peerSeeds.map(String.init).joined(separator: ", "))) |\n"
+        let peerHeader = peerSeeds.isEmpty ? "MBRL-Lib (no run on this task)"
+            : "MBRL-Lib 0.2.0 on this machine kind (seed \(peerSeeds.map(String.init).joined(separator: ", ")))"
+        var md = "| trial | steps so far (mean) | return per seed | mean [95 % CI] | \(peerHeader) |\n"
         md += "|---:|---:|---|---:|---|\n"
         for t in 0..<trials {
             let returns = group.compactMap { t < $0.episodeReturns.count ? $0.episodeReturns[t] : nil }

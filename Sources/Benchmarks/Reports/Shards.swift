@@ -35,7 +35,7 @@ public enum ShardRuns {
         try writeAtomically(Data(text.utf8), to: folder.appendingPathComponent(file))
     }
 
-    /// Every folder's runs, in the folders' order; a folder without the file, or a line that is not a
+    /// Every folder's runs, in the folders' order (`unique(_:by:)` keeps one per key); a folder without the file, or a line that is not a
     /// run, is an error naming it (a shard that has not finished, or another bench's folder).
     public static func read<Run: Decodable>(_ type: Run.Type, from folders: [URL], file: String = "runs.jsonl",
                                            optional: Bool = false) throws -> [Run] {
@@ -56,6 +56,18 @@ public enum ShardRuns {
             }
         }
         return runs
+    }
+
+    /// One run per key, the last folder's where several give it (a shard run again, or a part that
+    /// replaces runs of an earlier table), in first-seen order.
+    public static func unique<Run, Key: Hashable>(_ runs: [Run], by key: (Run) -> Key) -> [Run] {
+        var latest: [Key: Run] = [:], order: [Key] = []
+        for run in runs {
+            let k = key(run)
+            if latest[k] == nil { order.append(k) }
+            latest[k] = run
+        }
+        return order.compactMap { latest[$0] }
     }
 
     /// `--merge A,B,C` as folders.
