@@ -124,7 +124,11 @@ public struct HERReport {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let seeds = Set(runs.map(\.seed)).count
         var md = "# HER: bit flipping with and without hindsight experience replay\n\n\(Provenance.current.markdown)\n\n"
-        md += "Regenerate: `athanor bench her\(regime == .paper ? " --regime paper" : "")` (\(seeds) seeds per cell). Task: BitFlip-n (Andrychowicz et al. 2017, §4.1): n bits "
+        let bits = Array(Set(runs.map(\.bits))).sorted(), steps = Array(Set(runs.map(\.steps))).sorted()
+        var options = regime == .paper ? " --regime paper" : ""
+        if bits != HERBenchmark.defaultBits { options += " --bits " + bits.map(String.init).joined(separator: ",") }
+        if steps != [50_000] { options += " --steps " + steps.map(String.init).joined(separator: ",") }
+        md += "Regenerate: `athanor bench her\(options)` (\(seeds) seeds per cell). Task: BitFlip-n (Andrychowicz et al. 2017, §4.1): n bits "
         md += "and a target pattern drawn at reset, action i flips bit i, reward −1 until the bits equal the target, episodes of n steps. "
         if regime == .sb3 {
             md += "DQN with the settings of the Stable-Baselines3 peer script (`../shared/anchors/peers/her_bitflip.py`: one 256-unit "
@@ -142,7 +146,7 @@ public struct HERReport {
         md += "SB3 figures: \(peerSource), measured on this machine kind, one PyTorch thread; ms / step is training wall time "
         md += "per environment step (ours: `learn`, one BLAS thread).\n\n"
         md += markdownTable() + "\n![success against n](her.svg)\n"
-        md += "\nThe continuous task, SAC with and without HER on a point mass: [point-mass.md](point-mass.md).\n"
+        if regime == .sb3 { md += "\nThe continuous task, SAC with and without HER on a point mass: [point-mass.md](point-mass.md).\n" }
         try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
         var csv = "bits,her,seed,steps,wall_s,success\n"
         for r in runs { csv += "\(r.bits),\(r.her),\(r.seed),\(r.steps),\(r.wallSeconds),\(r.success)\n" }
