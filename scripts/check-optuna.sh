@@ -19,7 +19,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 storage="sqlite:///$work/study.db"
 worker() {
-  OPENBLAS_NUM_THREADS=1 "$athanor" tune --agent ppo --env CartPole-v1 --trials 8 --steps 4096 --evaluations 4 --eval-episodes 3 \
+  OPENBLAS_NUM_THREADS=1 ATHANOR_THREADS=1 "$athanor" tune --agent ppo --env CartPole-v1 --trials 8 --steps 4096 --evaluations 4 --eval-episodes 3 \
     --startup-trials 3 --storage "$storage" --study ci --worker "$1" --optuna "$venv/bin/optuna" --output "$work/report" \
     > "$work/worker$1.out" 2> "$work/worker$1.err"
 }

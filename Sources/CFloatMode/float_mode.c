@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "CFloatMode.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -39,3 +40,14 @@ void athanor_spin_pause(void) {
     __asm__ volatile("yield");
 #endif
 }
+
+#if defined(__linux__)
+#include <sched.h>
+int athanor_allowed_cpus(void) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
+}
+#else
+int athanor_allowed_cpus(void) { return 0; }
+#endif

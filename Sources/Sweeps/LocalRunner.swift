@@ -17,7 +17,8 @@ public struct LocalRunner: Sendable {
     public func run(tasks: [Int], logs: URL) throws {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         // The paths travel as environment variables, so no quoting can break; {} is a task number.
-        let worker = "OPENBLAS_NUM_THREADS=1 \"$ATHANOR_BIN\" sweep run \"$ATHANOR_SPEC\" --root \"$ATHANOR_ROOT\" --quiet "
+        // One core per worker: one BLAS thread, and no helper thread in the training loop (ATHANOR_THREADS).
+        let worker = "OPENBLAS_NUM_THREADS=1 ATHANOR_THREADS=1 \"$ATHANOR_BIN\" sweep run \"$ATHANOR_SPEC\" --root \"$ATHANOR_ROOT\" --quiet "
             + "--task {} >> \"$ATHANOR_LOGS/{}.log\" 2>&1"
         // --halt never: a failing task leaves the others running; its log says why, and the merge lists it.
         let command = preferParallel && Self.hasGNUParallel

@@ -39,8 +39,8 @@ public struct SlurmSubmission: Sendable {
         lines += [
             "set -euo pipefail",
             "echo \"== task $SLURM_ARRAY_TASK_ID (job $SLURM_JOB_ID, restart ${SLURM_RESTART_COUNT:-0}) on $(hostname) at $(date -u +%FT%TZ)\"",
-            // One BLAS thread per allotted core; athanor's own helper thread uses the second core when given one.
-            "export OPENBLAS_NUM_THREADS=\(cpusPerTask)",
+            // The allotted cores, and no more: BLAS threads, and the training loop's helper thread only with a second core.
+            "export OPENBLAS_NUM_THREADS=\(cpusPerTask) ATHANOR_THREADS=\(cpusPerTask)",
             // exec: the signal Slurm sends on cancel or preemption reaches athanor, which checkpoints before it stops.
             "exec \(Self.quote(athanor)) sweep run \(Self.quote(spec.path)) --root \(Self.quote(root.path)) --task \"$SLURM_ARRAY_TASK_ID\" --quiet",
         ]

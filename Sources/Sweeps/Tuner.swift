@@ -1,4 +1,5 @@
 import Agents
+import Benchmarks
 import Foundation
 import NN
 import RL
@@ -128,8 +129,9 @@ public struct Tuner: Sendable {
         let all = try study.trials().filter { $0.number < trials }
         let finished = all.filter { $0.state == "COMPLETE" }.sorted { ($0.value ?? -.infinity) > ($1.value ?? -.infinity) }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var md = "# Tuning \(agent) on \(environment.label)\n\n"
-        md += "Regenerate: `athanor tune --agent \(agent) --env \(environment.id) --trials \(trials) --steps \(steps) --storage URL`. "
+        var md = "# Tuning \(agent) on \(environment.label)\n\n\(Provenance.current.markdown)\n\n"
+        md += "Regenerate: `athanor tune --agent \(agent) --env \(environment.id) --trials \(trials) --steps \(steps) --storage URL` "
+        md += "on any number of workers sharing the storage (`--worker I` each; this study's workers each rewrite this page from the whole study when they stop). "
         md += "Optuna study `\(study.name)`: TPE sampler (\(startupTrials) random start-up trials), MedianPruner "
         md += "(n_startup_trials \(startupTrials), n_warmup_steps \(evaluations / 3)) on \(evaluations) evaluations of \(episodes) "
         md += "deterministic episodes; objective: the last evaluation's mean return (rl-baselines3-zoo's). Search space: the zoo's "

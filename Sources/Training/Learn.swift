@@ -31,7 +31,7 @@ extension DeepAgent {
     ///
     /// Each iteration runs in a `TensorPool`, with subnormal floats flushed to zero, OpenBLAS on
     /// one thread (these networks are small; its thread count is restored after) and, on a
-    /// machine with a second core, a `HelperThread` for the independent parts of each step
+    /// process allowed a second core (`Cores.usable`: its affinity, and `ATHANOR_THREADS`), a `HelperThread` for the independent parts of each step
     /// (an actor's and a critic's passes).
     @discardableResult
     public func learn(totalSteps: Int? = nil, run: RunDirectory? = nil, checkpointEvery: Int = 50_000,
@@ -82,7 +82,7 @@ struct TrainingLoop {
         func wall() -> Double { previousWall + Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var nextCheckpoint = nextMultiple(after: agent.stepsDone)
         let pool = TensorPool()  // each iteration's tensors and graph nodes reuse the last one's buffers
-        let helper = ProcessInfo.processInfo.activeProcessorCount > 1 ? HelperThread() : nil
+        let helper = Cores.usable > 1 ? HelperThread() : nil
         func iterate() throws -> TrainingReport {
             guard let helper else { return try withTensorPool(pool) { try agent.iterate() } }
             return try withHelperThread(helper) { try withTensorPool(pool) { try agent.iterate() } }

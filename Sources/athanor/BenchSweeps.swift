@@ -51,7 +51,8 @@ extension Bench {
             let base = rows.first.map { Double($0.tasks) / $0.seconds } ?? 1
             var md = "# Sweep throughput: local workers\n\n\(Provenance.current.markdown)\n\n"
             md += "Regenerate: `athanor bench sweeps --spec \(self.spec) --jobs \(jobs)`. Each row runs the whole spec (\(rows.first?.tasks ?? 0) tasks: "
-            md += "`\(spec.name)`) from an empty folder through `athanor sweep local --jobs J` (GNU parallel, one BLAS thread per worker); "
+            md += "`\(spec.name)`) from an empty folder through `athanor sweep local --jobs J` (GNU parallel; each worker one core: one BLAS thread and no helper thread, "
+            md += "`ATHANOR_THREADS=1`); "
             md += "the merged scores are identical for every J (checked). Speed-up: tasks per hour over one worker's.\n\n"
             md += "| workers | wall s | tasks / hour | speed-up |\n|---:|---:|---:|---:|\n"
             for r in rows {

@@ -156,6 +156,7 @@ struct SweepRunTests {
         #expect(script.contains("#SBATCH --partition=cpu\n"))
         #expect(script.contains("#SBATCH --requeue\n"))
         #expect(script.contains("#SBATCH --output=/data/sweeps/small/logs/%a.log\n"))
+        #expect(script.contains("export OPENBLAS_NUM_THREADS=1 ATHANOR_THREADS=1\n"))
         #expect(script.contains("exec '/opt/athanor' sweep run '/data/small.yml' --root '/data/sweeps' --task \"$SLURM_ARRAY_TASK_ID\""))
     }
 }

@@ -12,4 +12,7 @@ void athanor_set_flushes_subnormals(int on);
 /// core's resources for a sibling hardware thread and costs no system call.
 void athanor_spin_pause(void);
 
+/// The CPUs this process's affinity mask allows (taskset, a scheduler's cpuset); 0 where unknown.
+int athanor_allowed_cpus(void);
+
 #endif
