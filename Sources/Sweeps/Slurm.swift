@@ -50,14 +50,13 @@ public struct SlurmSubmission: Sendable {
     static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
 
-/// What Slurm says of a submitted array, read from `squeue` (tasks pending or running) and, where the
-/// cluster keeps accounting, `sacct` (finished ones); without accounting, finished tasks are known
-/// from their folders alone.
+/// What Slurm says of a submitted array: `sacct` where the cluster keeps accounting, else `scontrol show job`
+/// (finished tasks stay there for MinJobAge), then `squeue` (authoritative for tasks pending or running).
+/// Tasks Slurm no longer knows are known from their folders alone.
 public enum SlurmQueue {
     /// Array index → Slurm state (PENDING, RUNNING, COMPLETED, CANCELLED, …).
     public static func states(job: String) -> [Int: String] {
         var states: [Int: String] = [:]
-        // sacct first (it knows finished tasks), then squeue (authoritative for live ones).
         if let out = try? capture("sacct", ["-n", "-P", "-X", "-j", job, "-o", "JobID,State"]) {
             for line in out.split(separator: "\n") {
                 let parts = line.split(separator: "|").map(String.init)
@@ -65,12 +64,29 @@ public enum SlurmQueue {
                 states[index] = String(parts[1].split(separator: " ").first ?? "")
             }
         }
+        if states.isEmpty, let out = try? capture("scontrol", ["-o", "show", "job", job]) {
+            states = scontrolStates(out)
+        }
         if let out = try? capture("squeue", ["-h", "-r", "-j", job, "-o", "%i|%T"]) {
             for line in out.split(separator: "\n") {
                 let parts = line.split(separator: "|").map(String.init)
                 guard parts.count == 2, let index = arrayIndex(parts[0]) else { continue }
                 states[index] = parts[1]
             }
+        }
+        return states
+    }
+
+    /// `scontrol -o show job`: one line per array task, `… ArrayTaskId=7 … JobState=COMPLETED …`.
+    public static func scontrolStates(_ text: String) -> [Int: String] {
+        var states: [Int: String] = [:]
+        for line in text.split(separator: "\n") {
+            var fields: [Substring: Substring] = [:]
+            for pair in line.split(separator: " ") {
+                guard let equals = pair.firstIndex(of: "=") else { continue }
+                fields[pair[..<equals]] = pair[pair.index(after: equals)...]
+            }
+            if let task = fields["ArrayTaskId"].flatMap({ Int($0) }), let state = fields["JobState"] { states[task] = String(state) }
         }
         return states
     }

@@ -145,6 +145,15 @@ struct SweepRunTests {
         expectError("is damaged") { _ = try sweep.results() }
     }
 
+    @Test func scontrolsLinesGiveEachArrayTasksState() {
+        let text = """
+            JobId=12 ArrayJobId=10 ArrayTaskId=2 ArrayTaskThrottle=2 JobName=athanor-small JobState=COMPLETED Reason=None
+            JobId=13 ArrayJobId=10 ArrayTaskId=3 JobName=athanor-small JobState=CANCELLED Reason=None
+            JobId=10 ArrayJobId=10 ArrayTaskId=4-7%2 JobName=athanor-small JobState=PENDING Reason=JobArrayTaskLimit
+            """
+        #expect(SlurmQueue.scontrolStates(text) == [2: "COMPLETED", 3: "CANCELLED"])
+    }
+
     @Test func theSlurmScriptIsAJobArrayOfTheTaskRunner() throws {
         let sweep = try Sweep(spec: SweepSpec(yaml: smallSpec), root: URL(fileURLWithPath: "/data/sweeps"))
         var submission = SlurmSubmission()
