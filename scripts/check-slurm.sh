@@ -93,4 +93,8 @@ cmp "$work/local/ci-small/merged/scores.csv" "$work/slurm/ci-small/merged/scores
   exit 1
 }
 "$athanor" sweep status "$spec" --root "$work/slurm" | tail -1 | grep -q "^8 done" || { echo "check-slurm: sweep status does not report 8 done" >&2; exit 1; }
+# Slurm's own view, as `sweep status` reads it (scontrol here: this cluster keeps no accounting database).
+slurm_states=$("$athanor" sweep status "$spec" --root "$work/slurm" --json | python3 -c "import json,sys; print(' '.join(str(t['slurm']) for t in json.load(sys.stdin)['tasks']))")
+[ "$slurm_states" = "COMPLETED COMPLETED COMPLETED COMPLETED COMPLETED COMPLETED COMPLETED COMPLETED" ] || {
+  echo "check-slurm: sweep status reads Slurm's states as '$slurm_states'" >&2; exit 1; }
 echo "check-slurm: ok — 8 tasks through Slurm (one cancelled and requeued) merge to the local run's table"
