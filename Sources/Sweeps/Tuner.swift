@@ -113,6 +113,10 @@ public struct Tuner: Sendable {
         } catch let error as TrainingError {
             try study.tell(number, .fail)
             return Outcome(number: number, state: "fail", value: nil, detail: "\(error)")
+        } catch {
+            // Anything else (a full disk, Optuna unreachable) stops this worker, but not with its trial left running.
+            try? study.tell(number, .fail)
+            throw error
         }
         guard let value = reporter.last, value.isFinite else {
             try study.tell(number, .fail)
