@@ -40,6 +40,6 @@ public struct LocalRunner: Sendable {
     }
 
     static var hasGNUParallel: Bool {
-        (try? SlurmQueue.capture("parallel", ["--version"]))?.hasPrefix("GNU parallel") ?? false
+        (try? ExternalCommand.output("parallel", ["--version"]))?.hasPrefix("GNU parallel") ?? false
     }
 }

@@ -27,7 +27,7 @@ public struct OptunaStudy: Sendable {
     private var common: [String] { ["--storage", storage, "--study-name", name] }
 
     func optuna(_ command: String, _ arguments: [String]) throws -> String {
-        try Self.run(executable, [command] + common + arguments, what: "optuna \(command)")
+        try ExternalCommand.output(executable, [command] + common + arguments, what: "optuna \(command)")
     }
 
     public func create() throws {
@@ -35,7 +35,7 @@ public struct OptunaStudy: Sendable {
         // --skip-if-exists then finds the winner's study.
         for attempt in 1... {
             do {
-                _ = try Self.run(executable, ["create-study"] + common + ["--direction", "maximize", "--skip-if-exists"], what: "optuna create-study")
+                _ = try ExternalCommand.output(executable, ["create-study"] + common + ["--direction", "maximize", "--skip-if-exists"], what: "optuna create-study")
                 return
             } catch where attempt < 5 {
                 usleep(UInt32(200_000 * attempt))
@@ -79,7 +79,7 @@ public struct OptunaStudy: Sendable {
             trial.report(float(value), int(step))
             print("prune" if trial.should_prune() else "continue")
             """
-        let out = try Self.run(python, ["-c", script, storage, name, "\(number)", "\(step)", "\(value)", "\(startupTrials)", "\(warmupSteps)"],
+        let out = try ExternalCommand.output(python, ["-c", script, storage, name, "\(number)", "\(step)", "\(value)", "\(startupTrials)", "\(warmupSteps)"],
                                  what: "Optuna's pruner")
         return out.trimmingCharacters(in: .whitespacesAndNewlines) == "prune"
     }
@@ -111,29 +111,5 @@ public struct OptunaStudy: Sendable {
             return d == d.rounded() && abs(d) < 1e15 && !"\(n)".contains(".") ? "\(Int(d))" : "\(d)"
         }
         return "\(value)"
-    }
-
-    static func run(_ executable: String, _ arguments: [String], what: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        // Standard error goes to a file, so neither pipe can fill up and stall the process.
-        let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-optuna-\(getpid())-\(UUID().uuidString).err")
-        guard FileManager.default.createFile(atPath: errorURL.path, contents: nil), let errorFile = try? FileHandle(forWritingTo: errorURL) else {
-            throw SweepError("cannot create a temporary file in \(errorURL.deletingLastPathComponent().path)")
-        }
-        defer { try? FileManager.default.removeItem(at: errorURL) }
-        let out = Pipe()
-        (process.standardOutput, process.standardError) = (out, errorFile)
-        do { try process.run() } catch { throw SweepError("cannot run \(executable): \(error.localizedDescription)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try? errorFile.close()
-        guard process.terminationStatus == 0 else {
-            let text = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
-            let lines = text.split(separator: "\n").filter { !$0.contains("Warning") && !$0.contains("optuna_warn") }
-            throw SweepError("\(what) failed: \(lines.last.map(String.init) ?? "exit status \(process.terminationStatus)")")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -57,17 +57,17 @@ public enum SlurmQueue {
     /// Array index → Slurm state (PENDING, RUNNING, COMPLETED, CANCELLED, …).
     public static func states(job: String) -> [Int: String] {
         var states: [Int: String] = [:]
-        if let out = try? capture("sacct", ["-n", "-P", "-X", "-j", job, "-o", "JobID,State"]) {
+        if let out = try? ExternalCommand.output("sacct", ["-n", "-P", "-X", "-j", job, "-o", "JobID,State"]) {
             for line in out.split(separator: "\n") {
                 let parts = line.split(separator: "|").map(String.init)
                 guard parts.count == 2, let index = arrayIndex(parts[0]) else { continue }
                 states[index] = String(parts[1].split(separator: " ").first ?? "")
             }
         }
-        if states.isEmpty, let out = try? capture("scontrol", ["-o", "show", "job", job]) {
+        if states.isEmpty, let out = try? ExternalCommand.output("scontrol", ["-o", "show", "job", job]) {
             states = scontrolStates(out)
         }
-        if let out = try? capture("squeue", ["-h", "-r", "-j", job, "-o", "%i|%T"]) {
+        if let out = try? ExternalCommand.output("squeue", ["-h", "-r", "-j", job, "-o", "%i|%T"]) {
             for line in out.split(separator: "\n") {
                 let parts = line.split(separator: "|").map(String.init)
                 guard parts.count == 2, let index = arrayIndex(parts[0]) else { continue }
@@ -95,24 +95,5 @@ public enum SlurmQueue {
     static func arrayIndex(_ id: String) -> Int? {
         let parts = id.split(separator: "_")
         return parts.count == 2 ? Int(parts[1]) : nil
-    }
-
-    /// Runs a command found on PATH; its standard output, or an error with its standard error.
-    public static func capture(_ command: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [command] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { throw SweepError("cannot run \(command): \(error.localizedDescription)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let line = message.split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
-            throw SweepError("\(command) failed: \(line)")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -38,12 +38,6 @@ public struct SweepReport {
         missing = sweep.tasks.map(\.index).filter { !done.contains($0) }
     }
 
-    static func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
-    static func std(_ x: [Double]) -> Double {
-        let m = mean(x)
-        return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot()
-    }
-
     /// The scores table (no times: identical wherever the tasks ran).
     public func markdownTable() -> String {
         func f(_ x: Double) -> String { String(format: "%.1f", x) }
@@ -51,8 +45,8 @@ public struct SweepReport {
         md += "|---|---:|---:|---:|---:|---:|\n"
         for row in rows {
             let a = bootstrapInterval(strata: [row.finals], seed: 7), b = bootstrapInterval(strata: [row.bests], seed: 7)
-            md += "| \(row.name) | \(row.results.count) | \(f(Self.mean(row.finals))) ± \(f(Self.std(row.finals))) | "
-            md += "\(f(interquartileMean(row.finals))) [\(f(a.low)), \(f(a.high))] | \(f(Self.mean(row.bests))) ± \(f(Self.std(row.bests))) | "
+            md += "| \(row.name) | \(row.results.count) | \(f(row.finals.mean)) ± \(f(row.finals.standardDeviation)) | "
+            md += "\(f(interquartileMean(row.finals))) [\(f(a.low)), \(f(a.high))] | \(f(row.bests.mean)) ± \(f(row.bests.standardDeviation)) | "
             md += "\(f(interquartileMean(row.bests))) [\(f(b.low)), \(f(b.high))] |\n"
         }
         return md

@@ -25,15 +25,12 @@ extension Bench {
         var anchors: String?
         @Option(help: "Python with Stable-Baselines3 for --anchors (default: ~/.venvs/anchors/bin/python, else python3).") var python: String?
         @Option(help: "Seeds Stable-Baselines3 trains with --anchors (default 1: seed 0).") var peerSeeds = 1
-        @Option(help: "Run only part I of N (I/N): the runs whose place in entry-then-seed order is I modulo N; join the parts with --merge.")
-        var shard: String?
-        @Option(help: "Train nothing: the table of these folders' runs.jsonl (the shards' outputs), comma-separated.") var merge: String?
+        @OptionGroup var sharding: ShardOptions
+        var merge: String? { sharding.merge }
 
         func validate() throws {
             guard (1...1000).contains(seeds ?? 1) else { throw ValidationError("--seeds must be in 1…1000") }
             guard (0...1000).contains(peerSeeds) else { throw ValidationError("--peer-seeds must be in 0…1000") }
-            if let shard { _ = try Shard(parsing: shard) }
-            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
         }
 
         func run() throws {
@@ -41,7 +38,7 @@ extension Bench {
             let seedCount = seeds ?? (quick ? 3 : 5)
             let folder = URL(fileURLWithPath: output ?? (quick ? "Results/classic-quick" : "Results/classic"))
             var runs: [ClassicRun] = [], peers: [ClassicPeerRun] = []
-            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            let part = try sharding.part()
             var position = -1
             for entry in merge == nil ? entries : [] {
                 for seed in 0..<UInt64(seedCount) {

@@ -18,12 +18,10 @@ extension Bench {
         @Option(help: "Only these figure ids (comma-separated), e.g. fig2.2,ex6.6.") var only: String?
         @Option(help: "Output folder.") var output = "Results/sutton-barto"
         @Flag(help: "Print one JSON document: {\"figures\": [{\"id\", \"ours\", \"book\", \"ok\"}, …]}.") var json = false
-        @Option(help: "Run only part I of N (I/N): the figures whose place in the list is I modulo N; join the parts with --merge.") var shard: String?
-        @Option(help: "Run nothing: the report of these folders' figures.jsonl (the shards' outputs), comma-separated.") var merge: String?
+        @OptionGroup var sharding: ShardOptions
+        var merge: String? { sharding.merge }
 
         func validate() throws {
-            if let shard { _ = try Shard(parsing: shard) }
-            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
         }
 
         func run() throws {
@@ -31,7 +29,7 @@ extension Bench {
             if let unknown = ids.first(where: { !SuttonBartoSuite.ids.contains($0) }) {
                 throw UserError("unknown figure '\(unknown)'; figures: \(SuttonBartoSuite.ids.joined(separator: ", "))")
             }
-            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            let part = try sharding.part()
             var figures: [BookFigure] = []
             for (place, id) in ids.enumerated() where merge == nil && part.includes(place) {
                 log("athanor bench sutton-barto: \(id) …")

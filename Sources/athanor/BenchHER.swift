@@ -22,21 +22,17 @@ extension Bench {
         @Option(help: "Seeds of the point-mass part (SAC ± HER on PointMass-v0; 0: skip it).") var pointMassSeeds = 3
         @Flag(help: "Only the point-mass part (keeps the bit-flipping table as it is).") var pointMassOnly = false
         @Option(help: "Which DQNs to run per n: her, plain, or both (her,plain).") var variants = "her,plain"
-        @Option(help: "Run only part I of N (I/N): the runs whose place in the bench's order (point mass, then n, HER, seed) is I modulo N; join the parts with --merge.")
-        var shard: String?
-        @Option(help: "Train nothing: the tables of these folders' runs.jsonl and point-mass-runs.jsonl (the shards' outputs), comma-separated.")
-        var merge: String?
+        @OptionGroup var sharding: ShardOptions
+        var merge: String? { sharding.merge }
 
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
             guard HERBenchmark.Regime(rawValue: regime) != nil else { throw ValidationError("--regime must be sb3 or paper, not '\(regime)'") }
             guard (0...100).contains(pointMassSeeds) else { throw ValidationError("--point-mass-seeds must be in 0…100") }
             guard (1_001...10_000_000).contains(steps) else { throw ValidationError("--steps must be in 1001…10000000 (learning starts at 1000)") }
-            if let shard { _ = try Shard(parsing: shard) }
             guard !chosenVariants.isEmpty, variants.split(separator: ",").allSatisfy({ ["her", "plain"].contains($0) }) else {
                 throw ValidationError("--variants must be her, plain or her,plain, not '\(variants)'")
             }
-            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
             guard let list = parsedBits, !list.isEmpty, list.allSatisfy({ (1...1024).contains($0) }) else {
                 throw ValidationError("--bits must be numbers in 1…1024 separated by commas, not '\(bits)'")
             }
@@ -52,7 +48,7 @@ extension Bench {
 
         func run() throws {
             var pointMass: [PointMassRun] = []
-            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            let part = try sharding.part()
             var position = -1
             func mine() -> Bool {
                 position += 1

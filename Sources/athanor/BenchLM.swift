@@ -12,7 +12,9 @@ extension Bench {
                 Pretraining: the anchor's settings and stop rule (val clean ≥ 95 %). RL: --algo (grpo by default) for --steps steps on \\
                 seeds 0, 1, …; greedy exact match and pass@1 / pass@8 before and after, beside the anchor's recorded TRL and plain-torch \\
                 tables (--peer). With --anchors and --python, the anchor's pretrain.py, grpo_trl.py and grpo_torch.py (seed 0) run in \\
-                the same invocation for the speed ratios.
+                the same invocation for the speed ratios. With --shard I/N a part runs the RL seeds that are I modulo N: every part \
+                pretrains the same model (--merge refuses parts that did not), and the anchors, with every seed's RL from the anchor's \
+                model, run in part 0.
                 """
         )
         @Option(help: "RL seeds.") var seeds = 3
@@ -22,9 +24,8 @@ extension Bench {
         @Option(help: "The Python with torch, transformers and TRL for --anchors.") var python: String?
         @Option(help: "The anchor's recorded results.") var peer = "../shared/anchors/llm/results"
         @Option(help: "Output folder.") var output = "Results/lm"
-        @Option(help: "Run only part I of N (I/N): the RL seeds that are I modulo N (each part pretrains the same model; the anchors, and every seed's RL from the anchor's model, run in part 0).")
-        var shard: String?
-        @Option(help: "Run nothing: the report of these folders' results.json (the parts' outputs), comma-separated.") var merge: String?
+        @OptionGroup var sharding: ShardOptions
+        var merge: String? { sharding.merge }
 
         func validate() throws {
             guard (1...20).contains(seeds) else { throw ValidationError("--seeds must be in 1…20") }
@@ -32,8 +33,6 @@ extension Bench {
             guard ["grpo", "dr-grpo", "rloo", "reinforce"].contains(algo) else { throw ValidationError("unknown algorithm '\(algo)'; algorithms: grpo, dr-grpo, rloo, reinforce") }
             guard (anchors == nil) == (python == nil) else { throw ValidationError("--anchors and --python go together") }
             if let python, !FileManager.default.isExecutableFile(atPath: python) { throw ValidationError("--python \(python) is not an executable") }
-            if let shard { _ = try Shard(parsing: shard) }
-            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
         }
 
         /// The parts' results as one: the pretraining of the first part (every part must have made the same model),
@@ -69,7 +68,7 @@ extension Bench {
                 print(report.markdown())
                 return print("tables in \(output)/")
             }
-            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            let part = try sharding.part()
             let mySeeds = (0..<UInt64(seeds)).filter { part.includes(Int($0)) }
             let (model, pretrained) = try LMBenchmark.pretrain { log("athanor bench lm: \($0)") }
             log(String(format: "athanor bench lm: pretrained %d steps, %.0f tokens/s, test greedy %.1f %%", pretrained.steps,

@@ -24,9 +24,8 @@ extension Bench {
         var reportOnly = false
         @Option(help: "MBRL-Lib's PETS runs (JSON lines).") var peer = "../shared/anchors/peers/pets_results.jsonl"
         @Option(help: "Output folder.") var output = "Results/model-based"
-        @Option(help: "Run only part I of N (I/N): the runs whose place in entry-then-seed order is I modulo N; join the parts with --merge.")
-        var shard: String?
-        @Option(help: "Train nothing: the tables of these folders' runs.jsonl (the shards' outputs), comma-separated.") var merge: String?
+        @OptionGroup var sharding: ShardOptions
+        var merge: String? { sharding.merge }
 
         var chosenRegime: ModelBasedBenchmark.Regime { ModelBasedBenchmark.Regime(rawValue: regime) ?? .reference }
         var chosen: [ModelBasedBenchmark.Entry] {
@@ -39,8 +38,6 @@ extension Bench {
         func validate() throws {
             guard ModelBasedBenchmark.Regime(rawValue: regime) != nil else { throw ValidationError("--regime must be reference or reduced, not '\(regime)'") }
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
-            if let shard { _ = try Shard(parsing: shard) }
-            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
             let known = ModelBasedBenchmark.entries(chosenRegime).map { "\($0.agent)@\($0.environment)" }
             for name in only?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) ?? [] where !known.contains(name) {
                 throw ValidationError("unknown entry '\(name)'; entries: \(known.joined(separator: ", "))")
@@ -61,7 +58,7 @@ extension Bench {
                     .sorted { (key($0), $0.seed) < (key($1), $1.seed) }
                 guard !runs.isEmpty else { throw ValidationError("--merge: no runs of the chosen entries in \(merge)") }
             }
-            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            let part = try sharding.part()
             var position = -1
             for entry in reportOnly || merge != nil ? [] : chosen {
                 for seed in 0..<UInt64(seeds) {

@@ -30,9 +30,8 @@ extension Bench {
         @Flag(help: "Train nothing: rebuild the table, figure and aggregates from the output folder's runs.csv (e.g. after joining the runs.csv of several machines' shards).")
         var reportOnly = false
 
-        @Option(help: "Run only part I of N (I/N): the runs whose place in dataset-agent-seed order is I modulo N; join the parts with --merge.")
-        var shard: String?
-        @Option(help: "Train nothing: the table of these folders' runs.jsonl (the shards' outputs), comma-separated.") var merge: String?
+        @OptionGroup var sharding: ShardOptions
+        var merge: String? { sharding.merge }
 
         var suite: OfflineSuite { OfflineSuite.named(env) ?? .cartPole }
         var chosenDatasets: [String] { datasets.map { $0.split(separator: ",").map(String.init) } ?? suite.datasets }
@@ -43,8 +42,6 @@ extension Bench {
                 throw ValidationError("--env must be one of \(OfflineSuite.all.map(\.environmentID).joined(separator: ", ")), not '\(env)'")
             }
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
-            if let shard { _ = try Shard(parsing: shard) }
-            guard shard == nil || merge == nil else { throw ValidationError("--shard runs a part; --merge joins parts: give one") }
             guard (1...10_000_000).contains(steps ?? 1) else { throw ValidationError("--steps must be in 1…10000000") }
             for d in chosenDatasets where !suite.datasets.contains(d) {
                 throw ValidationError("unknown dataset '\(d)' for \(env); datasets: \(suite.datasets.joined(separator: ", "))")
@@ -70,7 +67,7 @@ extension Bench {
             // so a bench that is killed keeps what it finished: rerun the rest with --only … --append.
             let chosenPairs = Set(chosenDatasets.flatMap { d in chosenAgents.map { "\(d)/\($0)" } })
             let kept = append ? try OfflineBenchmark.earlierRuns(in: URL(fileURLWithPath: output)).filter { !chosenPairs.contains("\($0.dataset)/\($0.agent)") } : []
-            let part = try shard.map(Shard.init(parsing:)) ?? .whole
+            let part = try sharding.part()
             var position = -1
             for dataset in reportOnly || merge != nil ? [] : chosenDatasets {
                 let url = try location(dataset)

@@ -176,7 +176,7 @@ extension SweepCommand {
                 print("wrote \(script.path) (\(chosen.count) tasks); submit with: sbatch \(script.path)")
                 return
             }
-            let output = try SlurmQueue.capture("sbatch", ["--parsable", script.path]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let output = try ExternalCommand.output("sbatch", ["--parsable", script.path]).trimmingCharacters(in: .whitespacesAndNewlines)
             let job = String(output.split(separator: ";").first ?? "")
             guard !job.isEmpty, job.allSatisfy(\.isNumber) else { throw UserError("sbatch printed no job id: \(output)") }
             try writeAtomically(Data((job + "\n").utf8), to: sweep.folder.appendingPathComponent("slurm_job"))

@@ -26,10 +26,10 @@ public struct ClassicReport {
         var scores: [Double] { runs.map(\.evalMean) }
         /// The best models' scores, one per seed.
         var bestScores: [Double] { runs.map(\.bestMean) }
-        var mean: Double { Self.mean(scores) }
-        var std: Double { Self.std(scores) }
-        var bestMean: Double { Self.mean(bestScores) }
-        var bestStd: Double { Self.std(bestScores) }
+        var mean: Double { scores.mean }
+        var std: Double { scores.standardDeviation }
+        var bestMean: Double { bestScores.mean }
+        var bestStd: Double { bestScores.standardDeviation }
         var iqm: Double { interquartileMean(scores) }
         var interval: (low: Double, high: Double) { bootstrapInterval(strata: [scores], seed: 7) }
         var bestIQM: Double { interquartileMean(bestScores) }
@@ -53,11 +53,6 @@ public struct ClassicReport {
             }
         }
 
-        static func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(x.count) }
-        static func std(_ x: [Double]) -> Double {
-            let m = mean(x)
-            return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count)).squareRoot()
-        }
 
         var json: [String: Any] {
             ["env": entry.env, "agent": entry.agent, "seeds": runs.count, "steps": runs.first?.steps ?? 0,

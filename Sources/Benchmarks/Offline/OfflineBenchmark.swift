@@ -151,12 +151,6 @@ public struct OfflineReport {
 
     func normalised(_ score: Double) -> Double { 100 * (score - references.random) / (references.expert - references.random) }
 
-    static func mean(_ x: [Double]) -> Double { x.reduce(0, +) / Double(Swift.max(x.count, 1)) }
-    static func std(_ x: [Double]) -> Double {
-        let m = mean(x)
-        return (x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(Swift.max(x.count, 1))).squareRoot()
-    }
-
     public func markdownTable() -> String {
         func f(_ x: Double) -> String { String(format: "%.1f", x) }
         var md = "| dataset (mean return) | agent | seeds | return per seed | mean ± std | IQM [95 % CI] | normalised | ms / gradient step |"
@@ -168,10 +162,10 @@ public struct OfflineReport {
                 guard !group.isEmpty else { continue }
                 let scores = group.map(\.evalMean), interval = bootstrapInterval(strata: [scores], seed: 7)
                 let theirs = peer.filter { $0.dataset == dataset && $0.agent == agent }
-                let ours = Self.mean(group.map(\.millisecondsPerStep)), peerMs = Self.mean(theirs.map(\.millisecondsPerStep))
+                let ours = group.map(\.millisecondsPerStep).mean, peerMs = theirs.map(\.millisecondsPerStep).mean
                 let statistics = datasetStatistics[dataset].map { " (\(f($0.meanReturn)))" } ?? ""
-                md += "| \(dataset)\(statistics) | \(agent) | \(group.count) | \(scores.map(f).joined(separator: ", ")) | \(f(Self.mean(scores))) ± \(f(Self.std(scores))) | "
-                md += "\(f(interquartileMean(scores))) [\(f(interval.low)), \(f(interval.high))] | \(f(normalised(Self.mean(scores)))) | "
+                md += "| \(dataset)\(statistics) | \(agent) | \(group.count) | \(scores.map(f).joined(separator: ", ")) | \(f(scores.mean)) ± \(f(scores.standardDeviation)) | "
+                md += "\(f(interquartileMean(scores))) [\(f(interval.low)), \(f(interval.high))] | \(f(normalised(scores.mean))) | "
                 md += String(format: "%.2f |", ours)
                 md += peer.isEmpty ? "\n" : theirs.isEmpty ? " — | — | — |\n"
                     : " " + theirs.sorted { $0.seed < $1.seed }.map { "\(f($0.evalMean)) (seed \($0.seed))" }.joined(separator: ", ")
@@ -187,7 +181,7 @@ public struct OfflineReport {
         let series = suite.agents.compactMap { agent -> Chart.Series? in
             let groups = suite.datasets.map { d in runs.filter { $0.dataset == d && $0.agent == agent }.map { normalised($0.evalMean) } }
             guard groups.allSatisfy({ !$0.isEmpty }) else { return nil }
-            return Chart.Series(name: agent, x: xs, y: groups.map(Self.mean), band: (groups.map { $0.min() ?? 0 }, groups.map { $0.max() ?? 0 }))
+            return Chart.Series(name: agent, x: xs, y: groups.map(\.mean), band: (groups.map { $0.min() ?? 0 }, groups.map { $0.max() ?? 0 }))
         }
         let axis = suite.datasets.enumerated().map { "\($0.offset) \($0.element)" }.joined(separator: ", ")
         return Chart(title: "Offline RL on \(suite.environmentID): normalised score per dataset", xLabel: "dataset: \(axis)",

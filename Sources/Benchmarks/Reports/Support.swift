@@ -27,6 +27,15 @@ func timeEach(warmup: Int, count: Int, _ body: () -> Void) -> [Double] {
 }
 
 extension Array where Element == Double {
+    /// The mean, as the tables report it (0 for no values).
+    public var mean: Double { reduce(0, +) / Double(Swift.max(count, 1)) }
+
+    /// The population standard deviation (NumPy's default, ddof = 0), as the tables report it.
+    public var standardDeviation: Double {
+        let m = mean
+        return (reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(Swift.max(count, 1))).squareRoot()
+    }
+
     /// Median of sorted samples.
     var median: Double {
         isEmpty ? .nan : (count % 2 == 1 ? self[count / 2] : (self[count / 2 - 1] + self[count / 2]) / 2)
