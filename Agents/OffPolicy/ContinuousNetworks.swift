@@ -47,10 +47,19 @@ public final class ContinuousCritic: Module {
         networks.enumerated().flatMap { $0.element.parameters(prefixedBy: "q\($0.offset + 1)") }
     }
 
-    /// Each network's Q-values [N] for observations [N, obs] and actions [N, act].
+    /// Each network's Q-values [N] for observations [N, obs] and actions [N, act]. Twin critics
+    /// share nothing but their input, so the core may run them side by side (`evaluateTogether`).
     public func callAsFunction(_ observations: Tensor, _ actions: Tensor) -> [Tensor] {
-        let input = Tensor.concatenate([observations, actions], alongAxis: 1)
-        return networks.map { $0(input).reshaped(to: [observations.shape[0]]) }
+        let input = Tensor.concatenate([observations, actions], alongAxis: 1), rows = observations.shape[0]
+        guard networks.count == 2 else { return networks.map { $0(input).reshaped(to: [rows]) } }
+        let (q1, q2) = evaluateTogether({ self.networks[0](input).reshaped(to: [rows]) },
+                                        { self.networks[1](input).reshaped(to: [rows]) })
+        return [q1, q2]
+    }
+
+    /// Q₁(s, a) [N] alone: what TD3's actor loss reads (SB3's `q1_forward`).
+    public func first(_ observations: Tensor, _ actions: Tensor) -> Tensor {
+        networks[0](Tensor.concatenate([observations, actions], alongAxis: 1)).reshaped(to: [observations.shape[0]])
     }
 
     /// θ̄ ← τθ + (1 − τ)θ̄, parameter by parameter (Polyak averaging of target networks).

@@ -169,18 +169,25 @@ public final class SAC: DeepAgent {
         let nextObservations = Tensor(batch.nextObservations, shape: [b, size])
         let actions = Tensor(batch.actions, shape: [b, d])
         let rewards = Tensor(batch.rewards), notDone = Tensor(batch.terminated.map { 1 - $0 })
+        let (noiseNow, noiseNext) = (noise(b), noise(b))
 
-        // ã ~ π(·|s), reparameterised: the actor's loss differentiates through it.
-        let (sampled, logProbability) = actor.sample(observations, noise: noise(b))
+        // α as the step starts: the target and the actor's loss use it, and its own step comes after (SB3's order).
+        let alpha = self.alpha
+        // ã ~ π(·|s), reparameterised (the actor's loss differentiates through it), and Q(s, a); the
+        // target shares nothing with them, so the core may compute it side by side.
+        let ((sampled, logProbability, q), target) = evaluateTogether({
+            let (sampled, logProbability) = actor.sample(observations, noise: noiseNow)
+            return (sampled, logProbability, critic(observations, actions))
+        }, {
+            softTarget(rewards: rewards, notDone: notDone, nextObservations: nextObservations, nextNoise: noiseNext, alpha: alpha)
+        })
         if temperature.learned {
             let loss = alphaLoss(logProbability: logProbability)
             alphaOptimizer.zeroGrad()
             loss.backward()
             alphaOptimizer.step()
         }
-        let alpha = self.alpha
-        let target = softTarget(rewards: rewards, notDone: notDone, nextObservations: nextObservations, nextNoise: noise(b), alpha: alpha)
-        let qLoss = criticLoss(observations: observations, actions: actions, target: target)
+        let qLoss = criticLoss(q, target: target)
         try ensureFinite(qLoss.item, "the SAC critic loss at step \(stepsDone)")
         criticOptimizer.zeroGrad()
         qLoss.backward()
@@ -217,13 +224,17 @@ public final class SAC: DeepAgent {
 
     /// J(Q) = ½ Σᵢ E[(Qᵢ(s, a) − y)²].
     public func criticLoss(observations: Tensor, actions: Tensor, target: Tensor) -> Tensor {
-        let q = critic(observations, actions)
-        return 0.5 * (Loss.meanSquaredError(q[0], target) + Loss.meanSquaredError(q[1], target))
+        criticLoss(critic(observations, actions), target: target)
     }
 
-    /// J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)].
+    func criticLoss(_ q: [Tensor], target: Tensor) -> Tensor {
+        0.5 * (Loss.meanSquaredError(q[0], target) + Loss.meanSquaredError(q[1], target))
+    }
+
+    /// J(π) = E[α log π(ã|s) − minᵢ Qᵢ(s, ã)]. Only the actor learns from it, so the critics are
+    /// frozen: the backward pass computes ∂Q/∂ã and skips their weight gradients.
     public func actorLoss(observations: Tensor, sampled: Tensor, logProbability: Tensor, alpha: Float) -> Tensor {
-        let q = critic(observations, sampled)
+        let q = critic.withFrozenParameters { critic(observations, sampled) }
         return (alpha * logProbability - Tensor.minimum(q[0], q[1])).mean()
     }
 

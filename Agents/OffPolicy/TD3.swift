@@ -186,8 +186,11 @@ public final class TD3: DeepAgent {
         let rewards = Tensor(batch.rewards), notDone = Tensor(batch.terminated.map { 1 - $0 })
         let smoothing = config.targetPolicyNoise > 0 ? (0..<(b * d)).map { _ in generator.nextNormal() } : [Float](repeating: 0, count: b * d)
 
-        let target = clippedDoubleQTarget(rewards: rewards, notDone: notDone, nextObservations: nextObservations, noise: smoothing)
-        let qLoss = criticLoss(observations: observations, actions: actions, target: target)
+        // The target shares nothing with Q(s, a): the core may compute them side by side.
+        let (target, q) = evaluateTogether({
+            clippedDoubleQTarget(rewards: rewards, notDone: notDone, nextObservations: nextObservations, noise: smoothing)
+        }, { critic(observations, actions) })
+        let qLoss = criticLoss(q, target: target)
         try ensureFinite(qLoss.item, "the \(name) critic loss at step \(stepsDone)")
         criticOptimizer.zeroGrad()
         qLoss.backward()
@@ -220,12 +223,18 @@ public final class TD3: DeepAgent {
 
     /// J(Q) = Σᵢ E[(Qᵢ(s, a) − y)²].
     public func criticLoss(observations: Tensor, actions: Tensor, target: Tensor) -> Tensor {
-        let q = critic(observations, actions)
-        return q.dropFirst().reduce(Loss.meanSquaredError(q[0], target)) { $0 + Loss.meanSquaredError($1, target) }
+        criticLoss(critic(observations, actions), target: target)
     }
 
-    /// J(μ) = −E[Q₁(s, μ(s))].
-    public func actorLoss(observations: Tensor) -> Tensor { -critic(observations, actor(observations))[0].mean() }
+    func criticLoss(_ q: [Tensor], target: Tensor) -> Tensor {
+        q.dropFirst().reduce(Loss.meanSquaredError(q[0], target)) { $0 + Loss.meanSquaredError($1, target) }
+    }
+
+    /// J(μ) = −E[Q₁(s, μ(s))], through the first critic alone, frozen: only the actor learns from it.
+    public func actorLoss(observations: Tensor) -> Tensor {
+        let mu = actor(observations)
+        return -critic.withFrozenParameters { critic.first(observations, mu) }.mean()
+    }
 
     public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
         var scaled = withoutGrad { actor(Tensor(observation, shape: [1, observation.count])).scalars }

@@ -101,11 +101,13 @@ public final class TD3PlusBC: DeepAgent {
             // TD3's target: y = r + γ(1 − d)·min_j Q̄_j(s′, clip(π̄(s′) + clip(ε, ±c), ±1)), ε ~ N(0, σ).
             let sigma = Float(config.targetSmoothingSigma), c = Float(config.targetSmoothingClip)
             let noise = Tensor((0..<(b * d)).map { _ in Swift.min(Swift.max(sigma * generator.nextNormal(), -c), c) }, shape: [b, d])
-            let y = withoutGrad {
-                let nextQ = criticTarget(next, (actorTarget(next) + noise).clamped(min: -1, max: 1))
-                return Tensor(batch.rewards) + Float(config.gamma) * Tensor(batch.terminated.map { 1 - $0 }) * Tensor.minimum(nextQ[0], nextQ[1])
-            }
-            let q = critic(observations, actions)
+            // The target shares nothing with Q(s, a): the core may compute them side by side.
+            let (y, q) = evaluateTogether({
+                withoutGrad {
+                    let nextQ = criticTarget(next, (actorTarget(next) + noise).clamped(min: -1, max: 1))
+                    return Tensor(batch.rewards) + Float(config.gamma) * Tensor(batch.terminated.map { 1 - $0 }) * Tensor.minimum(nextQ[0], nextQ[1])
+                }
+            }, { critic(observations, actions) })
             let qLoss = Loss.meanSquaredError(q[0], y) + Loss.meanSquaredError(q[1], y)
             try ensureFinite(qLoss.item, "the TD3+BC critic loss at gradient step \(stepsDone)")
             criticOptimizer.zeroGrad()
@@ -128,10 +130,10 @@ public final class TD3PlusBC: DeepAgent {
                               episodes: [])
     }
 
-    /// −λ·E[Q₁(s, π(s))] + E[(π(s) − a)²] with λ = α / E|Q₁(s, π(s))|.
+    /// −λ·E[Q₁(s, π(s))] + E[(π(s) − a)²] with λ = α / E|Q₁(s, π(s))|; the critic frozen, as only the actor learns from it.
     public func actorLoss(observations: Tensor, actions: Tensor) -> Tensor {
         let pi = actor(observations)
-        let q = critic(observations, pi)[0]
+        let q = critic.withFrozenParameters { critic.first(observations, pi) }
         let lambda = Float(config.alpha) / withoutGrad { q.scalars.reduce(0) { $0 + abs($1) } / Float(q.count) }
         return -lambda * q.mean() + Loss.meanSquaredError(pi, actions)
     }

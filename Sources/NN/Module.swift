@@ -4,7 +4,7 @@
 /// them in place while the layer keeps using them.
 public final class Parameter {
     /// The current value, a leaf that collects gradients.
-    public private(set) var value: Tensor
+    public fileprivate(set) var value: Tensor
 
     public init(_ initial: Tensor) { value = initial.detached().requiringGrad() }
 
@@ -51,6 +51,21 @@ extension Module {
 }
 
 extension Module {
+    /// Runs `body` with this module's parameters as constants: ops inside read their values but
+    /// record no gradient for them, so a backward pass through the module computes only what flows
+    /// to its inputs (PyTorch: `requires_grad_(False)` around the call). An actor's loss through a
+    /// critic needs ∂Q/∂a, not ∂Q/∂θ_Q: freezing saves the weight-gradient products and changes no
+    /// number the actor receives. Gradients already accumulated are kept.
+    public func withFrozenParameters<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let live = parameters.map { parameter in
+            let value = parameter.value
+            parameter.value = value.detached()
+            return (parameter, value)
+        }
+        defer { for (parameter, value) in live { parameter.value = value } }
+        return try body()
+    }
+
     /// This module's parameters named as a child called `prefix`: `prefix.name`.
     public func parameters(prefixedBy prefix: String) -> [(name: String, parameter: Parameter)] {
         namedParameters.map { ("\(prefix).\($0.name)", $0.parameter) }

@@ -18,13 +18,25 @@ public final class HelperThread: @unchecked Sendable {
     let workers = WorkerPool(workers: 1)
     /// The helper thread's own buffers, so that its work allocates nothing in a steady state.
     let pool = TensorPool()
+    /// Whether the helper is running work of this thread's: work nested in it (the twin critics
+    /// inside one side of an `evaluateTogether`) then runs in line. Read and written by the
+    /// thread the helper is bound to only.
+    private var isBusy = false
 
     public init() { pool.servesHelper = true }
 
-    /// The helper bound to the calling thread, if any.
+    /// The helper bound to the calling thread, if it is free.
     static var current: HelperThread? {
         guard let pointer = pthread_getspecific(boundHelperKey) else { return nil }
-        return Unmanaged<HelperThread>.fromOpaque(pointer).takeUnretainedValue()
+        let helper = Unmanaged<HelperThread>.fromOpaque(pointer).takeUnretainedValue()
+        return helper.isBusy ? nil : helper
+    }
+
+    /// Runs `job(0)` here and `job(1)` on the helper thread, the helper marked busy meanwhile.
+    func run(_ job: @escaping @Sendable (Int) -> Void) {
+        isBusy = true
+        defer { isBusy = false }
+        workers.run(job)
     }
 }
 
@@ -54,7 +66,7 @@ public func evaluateTogether<First, Second>(_ first: () -> First, _ second: () -
     withoutActuallyEscaping(first) { first in
         withoutActuallyEscaping(second) { second in
             let work = UncheckedSendable((first, second, results))
-            helper.workers.run { part in
+            helper.run { part in
                 let (first, second, results) = work.value
                 if part == 0 { results.pointee.0 = first(); return }
                 // The helper thread has its own buffers and, not being in this task, its own grad mode.

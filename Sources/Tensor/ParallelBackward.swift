@@ -94,7 +94,7 @@ extension GraphTraversal {
     /// Sweeps the pieces `first` on this thread and `second` on the helper's, at the same time.
     func sweepSideBySide(_ first: Range<Int>, _ second: Range<Int>, helper: HelperThread, needsNoGradScope: Bool) {
         let work = UncheckedSendable(self)
-        helper.workers.run { part in
+        helper.run { part in
             let traversal = work.value
             if part == 0 {
                 for p in first { GraphTraversal.sweep(traversal.pieces[p]) }

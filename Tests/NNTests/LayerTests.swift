@@ -61,6 +61,22 @@ struct LayerTests {
         expectClose(results[0], results[1], tolerance: 2e-5, "fused against paper form")
     }
 
+    @Test func aFrozenModuleGivesItsInputsTheirGradientAndItsParametersNone() {
+        var generator = RandomGenerator(seed: 3)
+        let critic = Sequential.mlp([4, 8, 1], activation: .relu, using: &generator)
+        let x = Tensor.uniform([5, 4], low: -1, high: 1, using: &generator).requiringGrad()
+        critic(x).sum().backward()
+        let inputGradient = x.grad?.scalars, parameterGradients = critic.parameters.map { $0.grad?.scalars }
+        #expect(parameterGradients.allSatisfy { $0 != nil })
+        critic.zeroGrad(); x.zeroGrad()
+        critic.withFrozenParameters { critic(x) }.sum().backward()
+        #expect(x.grad?.scalars == inputGradient)
+        #expect(critic.parameters.allSatisfy { $0.grad == nil })
+        // Thawed again afterwards: gradients reach the parameters as before.
+        critic(x).sum().backward()
+        #expect(critic.parameters.map { $0.grad?.scalars } == parameterGradients)
+    }
+
     @Test func parameterNamesFollowPyTorchConventions() {
         var g = RandomGenerator(seed: 0)
         let mlp = Sequential.mlp([4, 64, 64, 2], activation: .tanh, using: &g)

@@ -51,4 +51,24 @@ struct HelperThreadTests {
         }
         #expect(check.passed, "\(check.detail)")
     }
+
+    @Test func workNestedInOneSideRunsInLineWithTheSameNumbers() {
+        // Twin critics inside one side of an outer evaluateTogether: the helper is busy, so the
+        // inner pair runs on the caller; values and gradients equal the all-in-line run.
+        let x = randomTensor([16, 5], seed: 10)
+        let weights = (11...14).map { randomTensor([8, 5], seed: UInt64($0)).requiringGrad() }
+        func run() -> [[Float]] {
+            let ((a, b), c) = evaluateTogether({
+                evaluateTogether({ Tensor.linear(x, weight: weights[0], bias: nil, activation: .tanh) },
+                                 { Tensor.linear(x, weight: weights[1], bias: nil, activation: .tanh) })
+            }, { Tensor.linear(x, weight: weights[2], bias: nil) })
+            let d = evaluateTogether({ Tensor.linear(x, weight: weights[3], bias: nil) }, { x.sum() }).0
+            (a.square().mean() + b.mean() + c.exp().mean() + d.square().sum()).backward()
+            defer { weights.forEach { $0.zeroGrad() } }
+            return weights.map { $0.grad?.scalars ?? [] }
+        }
+        let alone = run()
+        #expect(alone.allSatisfy { !$0.isEmpty })
+        #expect(withHelperThread(HelperThread()) { run() } == alone)
+    }
 }
