@@ -79,6 +79,19 @@ public func evaluateTogether<First, Second>(_ first: () -> First, _ second: () -
     return (results.pointee.0!, results.pointee.1!)
 }
 
+/// Runs two pieces of work that touch disjoint memory (the two halves of a product's rows): the
+/// second on the helper thread at the same time as the first when a helper is bound and free,
+/// else one after the other. No tensors are made, so neither needs a pool.
+func sideBySide(_ first: () -> Void, _ second: () -> Void) {
+    guard let helper = HelperThread.current else { first(); second(); return }
+    withoutActuallyEscaping(first) { first in
+        withoutActuallyEscaping(second) { second in
+            let work = UncheckedSendable((first, second))
+            helper.run { part in part == 0 ? work.value.0() : work.value.1() }
+        }
+    }
+}
+
 /// Work that crosses to the helper thread touching nothing the caller touches meanwhile.
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value

@@ -32,11 +32,27 @@ func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float
         }
     }
     _ = BLAS.configured
-    cblas_sgemm(CblasRowMajor,
-                transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha,
-                a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+    let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
+    @inline(__always) func rows(_ range: Range<Int>) {
+        // Rows i of op(A) start at row i of A, or at column i of the stored Aᵀ.
+        let start = range.lowerBound
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(range.count), Int32(n), Int32(k), alpha,
+                    a + (transposeA ? start : start * k), Int32(lda), b, Int32(ldb), beta, c + start * n, Int32(n))
+    }
+    // With OpenBLAS on one thread (the training loop's setting), a large product is two products
+    // of half of C's rows each, the second on the helper thread when one is free: a network on a
+    // single chain (BC, a DQN's backward, a transformer) then uses the second core too. The split
+    // depends on the sizes alone, never on whether a helper is there, so the numbers do not either.
+    guard m >= 2 * halvedProductRows && m * n * k >= halvedProductLimit && BLAS.threadCount == 1 else { return rows(0..<m) }
+    let top = (m / 2 + halvedProductRows / 2) / halvedProductRows * halvedProductRows
+    sideBySide({ rows(0..<top) }, { rows(top..<m) })
 }
+
+/// Products of at least this many multiply-adds are split into two halves of rows (≈ 40 µs of work or more each).
+let halvedProductLimit = 1 << 21
+/// The halves' rows are multiples of this (OpenBLAS's sgemm kernels take 16 rows at a time on x86-64).
+let halvedProductRows = 16
 
 /// The textbook triple loop, kept as the reference the BLAS path is tested against.
 public func naiveMatmul(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int,

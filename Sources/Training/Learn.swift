@@ -32,7 +32,7 @@ extension DeepAgent {
     /// Each iteration runs in a `TensorPool`, with subnormal floats flushed to zero, OpenBLAS on
     /// one thread (these networks are small; its thread count is restored after) and, on a
     /// process allowed a second core (`Cores.usable`: its affinity, and `ATHANOR_THREADS`), a `HelperThread` for the independent parts of each step
-    /// (an actor's and a critic's passes).
+    /// (an actor's and a critic's passes) and for half of the rows of each large product.
     @discardableResult
     public func learn(totalSteps: Int? = nil, run: RunDirectory? = nil, checkpointEvery: Int = 50_000,
                       callbacks: [any TrainingCallback] = []) throws -> TrainingSummary {

@@ -71,4 +71,19 @@ struct HelperThreadTests {
         #expect(alone.allSatisfy { !$0.isEmpty })
         #expect(withHelperThread(HelperThread()) { run() } == alone)
     }
+
+    @Test func aLargeProductSplitAcrossTheHelperIsTheProduct() {
+        // 96 × 160 × 200 multiply-adds: above the split's limit, so two halves of rows; op(A) plain and transposed.
+        let previous = BLAS.threadCount
+        BLAS.setThreadCount(1)
+        defer { BLAS.setThreadCount(previous) }
+        let a = randomTensor([96, 200], seed: 20), aT = randomTensor([200, 96], seed: 21), b = randomTensor([200, 160], seed: 22)
+        for (left, transposed) in [(a, false), (aT, true)] {
+            let alone = Tensor.matmul(left, b, transposeA: transposed).scalars
+            let together = withHelperThread(HelperThread()) { Tensor.matmul(left, b, transposeA: transposed).scalars }
+            #expect(together == alone, "transposeA: \(transposed)")
+            let naive = naiveMatmul(left.scalars, b.scalars, m: 96, n: 160, k: 200, transposeA: transposed)
+            #expect(zip(alone, naive).allSatisfy { abs($0 - $1) <= 1e-4 * Swift.max(1, abs($1)) }, "transposeA: \(transposed)")
+        }
+    }
 }
