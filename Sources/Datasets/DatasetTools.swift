@@ -55,6 +55,23 @@ public struct DatasetSummary: Sendable {
 }
 
 extension OfflineDataset {
+    /// 64-bit FNV-1a over the sizes, every array's bits and the episode flags, as 16 hex digits:
+    /// the same transitions give the same fingerprint whether read from `.npz` or Minari. Runs
+    /// record it, so a table never puts runs trained on two different files of one name together
+    /// (a replay dataset made on another machine differs).
+    public var fingerprint: String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ word: UInt32) {
+            for shift in stride(from: 0, to: 32, by: 8) { hash = (hash ^ UInt64((word >> UInt32(shift)) & 0xff)) &* 0x100_0000_01b3 }
+        }
+        for size in [observationSize, actionSize, discreteActions ?? 0, count] { mix(UInt32(truncatingIfNeeded: size)) }
+        for array in [observations, actions, rewards, nextObservations] { for value in array { mix(value.bitPattern) } }
+        for (index, flags) in [terminations, truncations, hasNextObservation].enumerated() {
+            for flag in flags { mix(flag ? UInt32(index + 1) : 0) }
+        }
+        return String(hash, radix: 16).leftPadded(to: 16)
+    }
+
     /// Plays `episodes` whole episodes of `environment` (reset with `seed`, then continuing its
     /// generator) choosing actions with `policy` from the flat observation; every transition is
     /// kept with its two flags, the next observation being the one the episode ended on.
@@ -114,4 +131,8 @@ extension OfflineDataset {
                                   rewards: r, nextObservations: n, terminations: te, truncations: tr, hasNextObservation: h,
                                   environmentID: first.environmentID)
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: Swift.max(width - count, 0)) + self }
 }

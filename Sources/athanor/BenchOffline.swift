@@ -62,7 +62,7 @@ extension Bench {
                 return url
             }
             let expert = try location("expert")
-            var runs: [OfflineRun] = [], statistics: [String: DatasetSummary] = [:]
+            var runs: [OfflineRun] = []
             // runs.csv is rewritten after every run (with --append, beside the earlier runs of entries not chosen now),
             // so a bench that is killed keeps what it finished: rerun the rest with --only … --append.
             let chosenPairs = Set(chosenDatasets.flatMap { d in chosenAgents.map { "\(d)/\($0)" } })
@@ -71,7 +71,13 @@ extension Bench {
             var position = -1
             for dataset in reportOnly || merge != nil ? [] : chosenDatasets {
                 let url = try location(dataset)
-                statistics[dataset] = DatasetSummary(try OfflineData.load(url.path))
+                // New cells join earlier ones only if those trained on this very file.
+                let here = try OfflineData.load(url.path).fingerprint
+                if let earlier = try RecordedDataset.of(dataset, in: kept), earlier.fingerprint != here {
+                    throw ValidationError("\(output)/runs.csv's \(dataset) runs trained on "
+                                          + (earlier.fingerprint.map { "another \(dataset) dataset (fingerprint \($0))" } ?? "a \(dataset) dataset they did not record")
+                                          + " than \(url.path) (\(here)): rerun every \(dataset) cell without --append, or use that file")
+                }
                 for agent in chosenAgents {
                     for seed in 0..<UInt64(seeds) {
                         position += 1
@@ -90,21 +96,22 @@ extension Bench {
                 runs = ShardRuns.unique(try ShardRuns.read(OfflineRun.self, from: ShardRuns.folders(merge)).filter { !key($0).contains(-1) }, by: key)
                     .sorted { key($0).lexicographicallyPrecedes(key($1)) }
                 guard !runs.isEmpty else { throw ValidationError("--merge: no runs of the chosen datasets and agents in \(merge)") }
-                for dataset in Set(runs.map(\.dataset)) { statistics[dataset] = DatasetSummary(try OfflineData.load(try location(dataset).path)) }
                 try OfflineBenchmark.writeRuns(runs, to: URL(fileURLWithPath: output))
             }
             if append || reportOnly {
                 let ran = Set(runs.map { "\($0.dataset)/\($0.agent)" })
                 runs = try OfflineBenchmark.earlierRuns(in: URL(fileURLWithPath: output)).filter { !ran.contains("\($0.dataset)/\($0.agent)") } + runs
-                for dataset in Set(runs.map(\.dataset)) where statistics[dataset] == nil {
-                    statistics[dataset] = DatasetSummary(try OfflineData.load(try location(dataset).path))
-                }
+            }
+            // Each dataset's return as its runs recorded it, not as the local file of that name has it.
+            var returns: [String: Double] = [:]
+            for dataset in Set(runs.map(\.dataset)) {
+                do { returns[dataset] = try RecordedDataset.of(dataset, in: runs)?.meanReturn } catch { throw ValidationError("\(error)") }
             }
             if reportOnly && runs.isEmpty { throw ValidationError("no runs in \(output)/runs.csv to report") }
             let peer = suite.environmentID == OfflineSuite.cartPole.environmentID ? OfflineBenchmark.peerRuns(peers.map(URL.init(fileURLWithPath:))) : []
             let report = OfflineReport(suite: suite, runs: runs, peer: peer,
                                        references: try OfflineBenchmark.references(environmentID: suite.environmentID, expert: expert),
-                                       datasetStatistics: statistics)
+                                       datasetReturns: returns)
             try report.write(to: URL(fileURLWithPath: output))
             try ShardRuns.write(runs, to: URL(fileURLWithPath: output))
             print(report.markdownTable())

@@ -84,7 +84,7 @@ struct DatasetCommand: ParsableCommand {
     }
 
     struct Info: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Transitions, episodes, return statistics and the action histogram of a dataset.")
+        static let configuration = CommandConfiguration(abstract: "Transitions, episodes, return statistics, the action histogram and the fingerprint of a dataset.")
         @Argument(help: "A Minari dataset folder or a .npz file.") var path: String
         @Flag(help: "Print one JSON document.") var json = false
 
@@ -95,9 +95,11 @@ struct DatasetCommand: ParsableCommand {
                 try printJSON(["transitions": summary.transitions, "episodes": summary.episodes, "terminated": summary.terminated,
                                "truncated": summary.truncated, "return_mean": summary.meanReturn, "return_std": summary.returnStandardDeviation,
                                "return_min": summary.returns.min() ?? NSNull(), "return_max": summary.returns.max() ?? NSNull(),
-                               "actions": summary.actionHistogram, "discrete": summary.discrete, "env": dataset.environmentID ?? NSNull()])
+                               "actions": summary.actionHistogram, "discrete": summary.discrete, "env": dataset.environmentID ?? NSNull(),
+                               "fingerprint": dataset.fingerprint])
             } else {
                 print(summary.text)
+                print("fingerprint \(dataset.fingerprint)")
             }
         }
     }

@@ -58,15 +58,19 @@ struct DatasetTests {
                                actionBounds: ([-2], [2]))
         let back = try MinariFormat.read(folder)
         #expect(back == dataset)
+        // The fingerprint is the data's, not the file's; one changed reward changes it.
+        #expect(back.fingerprint == dataset.fingerprint && dataset.fingerprint.count == 16)
+        let other = try OfflineDataset.collect(on: environment, episodes: 2, seed: 10, environmentID: "Pendulum-v1") { _ in [0] }
+        #expect(other.fingerprint != dataset.fingerprint)
         // Writing over an existing dataset is refused; a bad id too; nothing is left half-written.
         #expect(throws: DatasetError.self) {
             try MinariFormat.write(dataset, to: folder, datasetID: "athanor/pendulum-test-v0", observationBounds: ([-1], [1]), actionBounds: nil)
         }
-        let other = temporaryFolder()
+        let elsewhere = temporaryFolder()
         #expect(throws: DatasetError.self) {
-            try MinariFormat.write(dataset, to: other, datasetID: "no version", observationBounds: ([-1], [1]), actionBounds: nil)
+            try MinariFormat.write(dataset, to: elsewhere, datasetID: "no version", observationBounds: ([-1], [1]), actionBounds: nil)
         }
-        #expect(!FileManager.default.fileExists(atPath: other.path))
+        #expect(!FileManager.default.fileExists(atPath: elsewhere.path))
     }
 
     /// D4RL's arrays, deflated or stored: next observations follow within an episode, none after a time-out.

@@ -12,7 +12,36 @@ import Training
 public struct OfflineRun: Codable, Sendable {
     public var dataset: String, agent: String, seed: UInt64
     public var gradientSteps: Int, wallSeconds: Double, evalMean: Double
+    /// The dataset the run trained on: its `fingerprint` and mean episode return (none in runs
+    /// recorded before they were kept, and in the peer's).
+    public var datasetFingerprint: String?, datasetMeanReturn: Double?
+    /// The CPU and cores it ran on (its ms / step is that machine's); none in runs recorded before it was kept.
+    public var machine: String?
     public var millisecondsPerStep: Double { 1000 * wallSeconds / Double(gradientSteps) }
+
+    public init(dataset: String, agent: String, seed: UInt64, gradientSteps: Int, wallSeconds: Double, evalMean: Double,
+                datasetFingerprint: String? = nil, datasetMeanReturn: Double? = nil, machine: String? = nil) {
+        (self.dataset, self.agent, self.seed, self.gradientSteps, self.wallSeconds, self.evalMean) = (dataset, agent, seed, gradientSteps, wallSeconds, evalMean)
+        (self.datasetFingerprint, self.datasetMeanReturn, self.machine) = (datasetFingerprint, datasetMeanReturn, machine)
+    }
+}
+
+/// The dataset behind a table's runs of one name, as they recorded it.
+public struct RecordedDataset: Equatable, Sendable {
+    public let fingerprint: String?, meanReturn: Double?
+
+    public init(fingerprint: String?, meanReturn: Double?) { (self.fingerprint, self.meanReturn) = (fingerprint, meanReturn) }
+
+    /// What `runs` of `dataset` recorded; an error if they disagree (trained on different files).
+    public static func of(_ dataset: String, in runs: [OfflineRun]) throws -> RecordedDataset? {
+        let seen = Set(runs.filter { $0.dataset == dataset }.map { "\($0.datasetFingerprint ?? "unrecorded")" })
+        guard let first = runs.first(where: { $0.dataset == dataset }) else { return nil }
+        guard seen.count == 1 else {
+            throw BenchmarkError("the \(dataset) runs were trained on different \(dataset) datasets (fingerprints \(seen.sorted().joined(separator: ", "))): "
+                                 + "rerun every \(dataset) cell on one file")
+        }
+        return RecordedDataset(fingerprint: first.datasetFingerprint, meanReturn: first.datasetMeanReturn)
+    }
 }
 
 /// One table of `bench offline`: an environment, its datasets (looked up by name as `NAME.npz`
@@ -90,7 +119,10 @@ public enum OfflineBenchmark {
                                           totalSteps: gradientSteps)
         let summary = try learner.learn()
         let mean = try score(on: environmentID) { learner.act($0, deterministic: true) }
-        return OfflineRun(dataset: dataset, agent: agent, seed: seed, gradientSteps: summary.steps, wallSeconds: summary.wallSeconds, evalMean: mean)
+        let data = try OfflineData.load(location.path)
+        return OfflineRun(dataset: dataset, agent: agent, seed: seed, gradientSteps: summary.steps, wallSeconds: summary.wallSeconds, evalMean: mean,
+                          datasetFingerprint: data.fingerprint, datasetMeanReturn: DatasetSummary(data).meanReturn,
+                          machine: Provenance.current.machine)
     }
 
     /// The references of the normalised score: uniformly random actions, and the expert dataset's
@@ -106,8 +138,11 @@ public enum OfflineBenchmark {
     /// Writes `runs` to `folder/runs.csv` atomically: the bench does after every run, so a killed bench keeps the runs it finished.
     public static func writeRuns(_ runs: [OfflineRun], to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var csv = "dataset,agent,seed,gradient_steps,wall_s,eval_mean\n"
-        for r in runs { csv += "\(r.dataset),\(r.agent),\(r.seed),\(r.gradientSteps),\(r.wallSeconds),\(r.evalMean)\n" }
+        var csv = "dataset,agent,seed,gradient_steps,wall_s,eval_mean,dataset_fingerprint,dataset_mean_return,machine\n"
+        for r in runs {
+            csv += "\(r.dataset),\(r.agent),\(r.seed),\(r.gradientSteps),\(r.wallSeconds),\(r.evalMean),"
+            csv += "\(r.datasetFingerprint ?? ""),\(r.datasetMeanReturn.map { "\($0)" } ?? ""),\((r.machine ?? "").replacingOccurrences(of: ",", with: ";"))\n"
+        }
         try writeAtomically(Data(csv.utf8), to: folder.appendingPathComponent("runs.csv"))
     }
 
@@ -115,11 +150,15 @@ public enum OfflineBenchmark {
     public static func earlierRuns(in folder: URL) throws -> [OfflineRun] {
         guard let text = try? String(contentsOf: folder.appendingPathComponent("runs.csv"), encoding: .utf8) else { return [] }
         return try text.split(separator: "\n").dropFirst().map { line in
-            let f = line.split(separator: ",").map(String.init)
-            guard f.count == 6, let seed = UInt64(f[2]), let steps = Int(f[3]), let wall = Double(f[4]), let mean = Double(f[5]) else {
+            // Six fields in files written before the dataset and machine were recorded, nine since (the last three may be empty).
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 6 || f.count == 9, let seed = UInt64(f[2]), let steps = Int(f[3]), let wall = Double(f[4]), let mean = Double(f[5]),
+                  f.count == 6 || f[7].isEmpty || Double(f[7]) != nil else {
                 throw BenchmarkError("\(folder.path)/runs.csv: malformed line '\(line.prefix(80))'")
             }
-            return OfflineRun(dataset: f[0], agent: f[1], seed: seed, gradientSteps: steps, wallSeconds: wall, evalMean: mean)
+            return OfflineRun(dataset: f[0], agent: f[1], seed: seed, gradientSteps: steps, wallSeconds: wall, evalMean: mean,
+                              datasetFingerprint: f.count == 9 && !f[6].isEmpty ? f[6] : nil, datasetMeanReturn: f.count == 9 ? Double(f[7]) : nil,
+                              machine: f.count == 9 && !f[8].isEmpty ? f[8] : nil)
         }
     }
 
@@ -142,11 +181,12 @@ public struct OfflineReport {
     public let suite: OfflineSuite
     public let runs: [OfflineRun], peer: [OfflineRun]
     public let references: (random: Double, expert: Double)
-    public let datasetStatistics: [String: DatasetSummary]
+    /// Each dataset's mean episode return: as its runs recorded it (the file they trained on).
+    public let datasetReturns: [String: Double]
 
     public init(suite: OfflineSuite, runs: [OfflineRun], peer: [OfflineRun], references: (random: Double, expert: Double),
-                datasetStatistics: [String: DatasetSummary]) {
-        (self.suite, self.runs, self.peer, self.references, self.datasetStatistics) = (suite, runs, peer, references, datasetStatistics)
+                datasetReturns: [String: Double]) {
+        (self.suite, self.runs, self.peer, self.references, self.datasetReturns) = (suite, runs, peer, references, datasetReturns)
     }
 
     func normalised(_ score: Double) -> Double { 100 * (score - references.random) / (references.expert - references.random) }
@@ -163,7 +203,7 @@ public struct OfflineReport {
                 let scores = group.map(\.evalMean), interval = bootstrapInterval(strata: [scores], seed: 7)
                 let theirs = peer.filter { $0.dataset == dataset && $0.agent == agent }
                 let ours = group.map(\.millisecondsPerStep).mean, peerMs = theirs.map(\.millisecondsPerStep).mean
-                let statistics = datasetStatistics[dataset].map { " (\(f($0.meanReturn)))" } ?? ""
+                let statistics = datasetReturns[dataset].map { " (\(f($0)))" } ?? ""
                 md += "| \(dataset)\(statistics) | \(agent) | \(group.count) | \(scores.map(f).joined(separator: ", ")) | \(f(scores.mean)) ± \(f(scores.standardDeviation)) | "
                 md += "\(f(interquartileMean(scores))) [\(f(interval.low)), \(f(interval.high))] | \(f(normalised(scores.mean))) | "
                 md += String(format: "%.2f |", ours)
@@ -189,6 +229,15 @@ public struct OfflineReport {
                      caption: "100·(score − random)/(expert − random); lines: mean over seeds, bands: worst to best seed.")
     }
 
+    /// Where the runs ran, when not all on the machine this page was made on: ms / step compares within one machine only.
+    var machinesNote: String {
+        let here = Provenance.current.machine
+        let counts = Dictionary(grouping: runs, by: { $0.machine ?? "not recorded (runs made before runs.csv kept the machine)" }).mapValues(\.count)
+        guard Array(counts.keys) != [here] else { return "" }
+        let list = counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+        return "Runs per machine (runs.csv's `machine`; ms / step compares within one machine): \(list).\n\n"
+    }
+
     public func write(to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let steps = runs.first?.gradientSteps ?? 0
@@ -211,7 +260,7 @@ public struct OfflineReport {
             md += " d3rlpy 2.8.1 figures: the peer's `offline_results*.jsonl` on this machine kind, "
             md += "one PyTorch thread; its ms / step is `fit` time over gradient steps, ours `learn`'s."
         }
-        md += "\n\n"
+        md += "\n\n" + machinesNote
         md += markdownTable() + "\n![normalised score per dataset](offline.svg)\n"
         try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
         try OfflineBenchmark.writeRuns(runs, to: folder)
