@@ -1,6 +1,7 @@
 import ArgumentParser
 import Benchmarks
 import Foundation
+import NN
 
 extension Bench {
     struct HER: ParsableCommand {
@@ -10,13 +11,18 @@ extension Bench {
             discussion: """
                 For each n (--bits) and seed, DQN trains --steps steps with the Stable-Baselines3 peer's settings, with \\
                 HER (future, k = 4) and without; success is the share of 100 deterministic episodes that reach the \\
-                goal. The table and figure put the peer's runs (--peer, one JSON line per run) beside ours.
+                goal. The table and figure put the peer's runs (--peer, one JSON line per run) beside ours; with \
+                --anchors DIR, Stable-Baselines3 trains --peer-seeds seeds of each cell right after ours instead \
+                (DIR/peers/her_bitflip.py; its lines go to OUTPUT/peer-runs.jsonl), so the speed-up is measured side by side.
                 """
         )
         @Option(help: "Numbers of bits, comma-separated.") var bits = HERBenchmark.defaultBits.map(String.init).joined(separator: ",")
         @Option(help: "Seeds per cell.") var seeds = 3
         @Option(help: "Environment steps per run (the peer's: 50000).") var steps = 50_000
         @Option(help: "The Stable-Baselines3 peer's runs (JSON lines).") var peer = "../shared/anchors/peers/her_results.jsonl"
+        @Option(help: "Folder of the Python anchors (e.g. ../shared/anchors): Stable-Baselines3 trains beside ours, in this run.") var anchors: String?
+        @Option(help: "Python with Stable-Baselines3 for --anchors (default: ~/.venvs/anchors/bin/python, else python3).") var python: String?
+        @Option(help: "Seeds Stable-Baselines3 trains per cell with --anchors (default 1: seed 0).") var peerSeeds = 1
         @Option(help: "Output folder.") var output = "Results/her"
         @Option(help: "sb3 (the peer's settings, one gradient step per step) or paper (the HER paper's cycles).") var regime = "sb3"
         @Option(help: "Seeds of the point-mass part (SAC ± HER on PointMass-v0; 0: skip it).") var pointMassSeeds = 3
@@ -27,6 +33,13 @@ extension Bench {
 
         func validate() throws {
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
+            guard (1...100).contains(peerSeeds) else { throw ValidationError("--peer-seeds must be in 1…100") }
+            guard anchors == nil || (regime == "sb3" && merge == nil) else {
+                throw ValidationError("--anchors runs the peer in the sb3 regime and not with --merge")
+            }
+            if let anchors, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: anchors).appendingPathComponent("peers/her_bitflip.py").path) {
+                throw ValidationError("no peers/her_bitflip.py in \(anchors) (--anchors names the Python anchors' folder)")
+            }
             guard HERBenchmark.Regime(rawValue: regime) != nil else { throw ValidationError("--regime must be sb3 or paper, not '\(regime)'") }
             guard (0...100).contains(pointMassSeeds) else { throw ValidationError("--point-mass-seeds must be in 0…100") }
             guard (1_001...10_000_000).contains(steps) else { throw ValidationError("--steps must be in 1001…10000000 (learning starts at 1000)") }
@@ -80,18 +93,27 @@ extension Bench {
                     .sorted { (order[$0.bits] ?? 0, $0.her ? 0 : 1, $0.seed) < (order[$1.bits] ?? 0, $1.her ? 0 : 1, $1.seed) }
                 guard !runs.isEmpty else { throw UserError("--merge: no bit-flipping runs for n = \(bits) in \(merge)") }
             }
+            var measured: [HERRun] = [], lines: [String] = []
             for n in bitList {
                 for her in chosenVariants {
                     for seed in 0..<UInt64(seeds) where mine() {
                         let r = try HERBenchmark.run(bits: n, her: her, seed: seed, steps: steps, regime: HERBenchmark.Regime(rawValue: regime) ?? .sb3)
                         runs.append(r)
                         log(String(format: "athanor bench her: n=%d %@ seed %llu: success %.2f in %.1f s", n, her ? "HER" : "plain", seed, r.success, r.wallSeconds))
+                        guard let anchors, seed < UInt64(peerSeeds) else { continue }
+                        let (theirs, line) = try HERBenchmark.measurePeer(bits: n, her: her, seed: seed, steps: steps, anchors: anchors, python: python)
+                        measured.append(theirs); lines.append(line)
+                        try writeAtomically(Data((lines.joined(separator: "\n") + "\n").utf8), to: URL(fileURLWithPath: output).appendingPathComponent("peer-runs.jsonl"))
+                        log(String(format: "athanor bench her: n=%d %@ seed %llu: Stable-Baselines3 success %.2f in %.1f s", n, her ? "HER" : "plain",
+                                   seed, theirs.success, theirs.wallSeconds))
                     }
                 }
             }
-            let peerURL = URL(fileURLWithPath: peer)
             let chosen = HERBenchmark.Regime(rawValue: regime) ?? .sb3
-            let report = HERReport(runs: runs, peer: chosen == .sb3 ? HERBenchmark.peerRuns(peerURL) : [], peerSource: "`\(peer)`", regime: chosen)
+            let peerRuns = anchors != nil ? measured : chosen == .sb3 ? HERBenchmark.peerRuns(URL(fileURLWithPath: peer)) : []
+            let source = anchors != nil ? "Stable-Baselines3 trained in this run right after ours (`peers/her_bitflip.py`, its lines in `peer-runs.jsonl`)"
+                : "`\(peer)`, measured earlier on this machine kind"
+            let report = HERReport(runs: runs, peer: peerRuns, peerSource: source, regime: chosen)
             try report.write(to: URL(fileURLWithPath: output))
             try ShardRuns.write(runs, to: URL(fileURLWithPath: output))
             print(report.markdownTable())

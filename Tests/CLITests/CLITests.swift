@@ -69,6 +69,8 @@ struct CLITests {
         (["bench", "classic", "--only", "Pong-v5"], "unknown entry 'Pong-v5'"),
         (["bench", "model-based", "--only", "pets@Pong-v5"], "unknown entry 'pets@Pong-v5'"),
         (["bench", "model-based", "--regime", "fast"], "--regime must be reference or reduced"),
+        (["bench", "her", "--regime", "paper", "--anchors", "/tmp"], "--anchors runs the peer in the sb3 regime"),
+        (["bench", "her", "--anchors", "/nonexistent/anchors"], "no peers/her_bitflip.py in /nonexistent/anchors"),
         (["watch", "--env", "Nope-v0", "--record", "/tmp/x.gif"], "unknown environment id 'Nope-v0'"),
         (["watch", "--env", "CartPole-v1", "--agent", "q-learning", "--record", "/tmp/x.gif"], "needs a tabular environment"),
         (["watch", "--env", "CartPole-v1", "--screenshot", "/proc/athanor-nonexistent/x.png"], "/proc/athanor-nonexistent/x.png"),

@@ -54,16 +54,34 @@ public enum HERBenchmark {
         return HERRun(bits: bits, her: her, seed: seed, steps: steps, wallSeconds: summary.wallSeconds, success: success)
     }
 
-    /// The peer's runs (one JSON object per line: n, steps, seed, mode her|plain, success, ms_per_step).
+    /// The peer's runs (one JSON object per line: n, steps, seed, mode her|plain, success, learn_s).
     public static func peerRuns(_ url: URL) -> [HERRun] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let n = object["n"] as? Int, let steps = object["steps"] as? Int, let seed = object["seed"] as? Int,
-                  let mode = object["mode"] as? String, let success = object["success"] as? Double,
-                  let learn = object["learn_s"] as? Double else { return nil }
-            return HERRun(bits: n, her: mode == "her", seed: UInt64(seed), steps: steps, wallSeconds: learn, success: success)
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]).flatMap(peerRun)
         }
+    }
+
+    static func peerRun(_ object: [String: Any]) -> HERRun? {
+        guard let n = object["n"] as? Int, let steps = object["steps"] as? Int, let seed = object["seed"] as? Int,
+              let mode = object["mode"] as? String, let success = object["success"] as? Double,
+              let learn = object["learn_s"] as? Double else { return nil }
+        return HERRun(bits: n, her: mode == "her", seed: UInt64(seed), steps: steps, wallSeconds: learn, success: success)
+    }
+
+    /// Stable-Baselines3 on the same cell, now, on this machine: the anchors' `peers/her_bitflip.py`
+    /// (PyTorch on one thread), run right after ours so that the speed-up compares like with like.
+    public static func measurePeer(bits: Int, her: Bool, seed: UInt64, steps: Int, anchors: String, python: String?) throws -> (run: HERRun, line: String) {
+        let script = URL(fileURLWithPath: anchors).appendingPathComponent("peers/her_bitflip.py").standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: script) else { throw BenchmarkError("no peers/her_bitflip.py in \(anchors)") }
+        let venv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".venvs/anchors/bin/python").path
+        let interpreter = python ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
+        let object = try runJSONCommand(interpreter, arguments: [script, "\(bits)", "\(steps)", "\(seed)", her ? "her" : "plain"],
+                                        what: "her_bitflip.py \(bits)")
+        guard let run = peerRun(object), let line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+            throw BenchmarkError("her_bitflip.py \(bits) printed no n, steps, seed, mode, success or learn_s")
+        }
+        return (run, String(decoding: line, as: UTF8.self))
     }
 }
 
@@ -143,10 +161,12 @@ public struct HERReport {
         md += "HER with the `future` strategy and k = 4, relabelled at sampling time as SB3's `HerReplayBuffer`. "
         md += "Success: the share of 100 deterministic episodes that reach the goal. The paper: \"DQN without HER can only solve the "
         md += "task for n ≤ 13 while DQN with HER easily solves the task for n up to 50\" (with far more episodes than here). "
-        md += "SB3 figures: \(peerSource), measured on this machine kind, one PyTorch thread; ms / step is training wall time "
+        md += "SB3 figures: \(peerSource), one PyTorch thread; ms / step is training wall time "
         md += "per environment step (ours: `learn`, one BLAS thread).\n\n"
         md += markdownTable() + "\n![success against n](her.svg)\n"
-        if regime == .sb3 { md += "\nThe continuous task, SAC with and without HER on a point mass: [point-mass.md](point-mass.md).\n" }
+        if regime == .sb3 && FileManager.default.fileExists(atPath: folder.appendingPathComponent("point-mass.md").path) {
+            md += "\nThe continuous task, SAC with and without HER on a point mass: [point-mass.md](point-mass.md).\n"
+        }
         try writeAtomically(Data(md.utf8), to: folder.appendingPathComponent("index.md"))
         var csv = "bits,her,seed,steps,wall_s,success\n"
         for r in runs { csv += "\(r.bits),\(r.her),\(r.seed),\(r.steps),\(r.wallSeconds),\(r.success)\n" }
