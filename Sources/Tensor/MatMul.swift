@@ -40,11 +40,12 @@ func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float
                     Int32(range.count), Int32(n), Int32(k), alpha,
                     a + (transposeA ? start : start * k), Int32(lda), b, Int32(ldb), beta, c + start * n, Int32(n))
     }
-    // With OpenBLAS on one thread (the training loop's setting), a large product is two products
-    // of half of C's rows each, the second on the helper thread when one is free: a network on a
-    // single chain (BC, a DQN's backward, a transformer) then uses the second core too. The split
-    // depends on the sizes alone, never on whether a helper is there, so the numbers do not either.
-    guard m >= 2 * halvedProductRows && m * n * k >= halvedProductLimit && BLAS.threadCount == 1 else { return rows(0..<m) }
+    // A large product is two products of half of C's rows each, the second on the helper thread
+    // when one is free (the training loop runs OpenBLAS on one thread): a network on a single chain
+    // (BC, a DQN's backward, a transformer) then uses the second core too. The split depends on the
+    // sizes alone — never on the helper or on OpenBLAS's thread count, which concurrent callers
+    // change — so the numbers do not either.
+    guard m >= 2 * halvedProductRows && m * n * k >= halvedProductLimit else { return rows(0..<m) }
     let top = (m / 2 + halvedProductRows / 2) / halvedProductRows * halvedProductRows
     sideBySide({ rows(0..<top) }, { rows(top..<m) })
 }

@@ -72,17 +72,17 @@ extension Bench {
             for dataset in reportOnly || merge != nil ? [] : chosenDatasets {
                 let url = try location(dataset)
                 // New cells join earlier ones only if those trained on this very file.
-                let here = try OfflineData.load(url.path).fingerprint
-                if let earlier = try RecordedDataset.of(dataset, in: kept), earlier.fingerprint != here {
+                let recorded = RecordedDataset(try OfflineData.load(url.path))
+                if let earlier = try RecordedDataset.of(dataset, in: kept), earlier.fingerprint != recorded.fingerprint {
                     throw ValidationError("\(output)/runs.csv's \(dataset) runs trained on "
                                           + (earlier.fingerprint.map { "another \(dataset) dataset (fingerprint \($0))" } ?? "a \(dataset) dataset they did not record")
-                                          + " than \(url.path) (\(here)): rerun every \(dataset) cell without --append, or use that file")
+                                          + " than \(url.path) (\(recorded.fingerprint ?? "")): rerun every \(dataset) cell without --append, or use that file")
                 }
                 for agent in chosenAgents {
                     for seed in 0..<UInt64(seeds) {
                         position += 1
                         guard part.includes(position) else { continue }
-                        let r = try OfflineBenchmark.run(agent: agent, dataset: dataset, at: url, environmentID: suite.environmentID,
+                        let r = try OfflineBenchmark.run(agent: agent, dataset: dataset, at: url, recorded: recorded, environmentID: suite.environmentID,
                                                          seed: seed, gradientSteps: steps)
                         runs.append(r)
                         try OfflineBenchmark.writeRuns(kept + runs, to: URL(fileURLWithPath: output))

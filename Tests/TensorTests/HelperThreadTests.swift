@@ -74,9 +74,6 @@ struct HelperThreadTests {
 
     @Test func aLargeProductSplitAcrossTheHelperIsTheProduct() {
         // 96 × 160 × 200 multiply-adds: above the split's limit, so two halves of rows; op(A) plain and transposed.
-        let previous = BLAS.threadCount
-        BLAS.setThreadCount(1)
-        defer { BLAS.setThreadCount(previous) }
         let a = randomTensor([96, 200], seed: 20), aT = randomTensor([200, 96], seed: 21), b = randomTensor([200, 160], seed: 22)
         for (left, transposed) in [(a, false), (aT, true)] {
             let alone = Tensor.matmul(left, b, transposeA: transposed).scalars

@@ -131,9 +131,7 @@ public enum ClassicBenchmark {
     /// Stable-Baselines3 on `entry` with `seed`, run from the anchors' folder with `python`
     /// (default ~/.venvs/anchors/bin/python, else python3).
     public static func peerRun(_ entry: ClassicEntry, seed: UInt64, anchors: String, python: String?) throws -> ClassicPeerRun {
-        let venv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".venvs/anchors/bin/python").path
-        let interpreter = python ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
-        let (figures, versions) = try TrainingBenchmarks.stableBaselines(entry.agent, seed: seed, anchors: anchors, interpreter: interpreter)
+        let (figures, versions) = try TrainingBenchmarks.stableBaselines(entry.agent, seed: seed, anchors: anchors, interpreter: anchorsInterpreter(python))
         return ClassicPeerRun(env: entry.env, agent: entry.agent, seed: seed, steps: figures.steps, learnSeconds: figures.seconds,
                               evalMean: figures.evalMean, versions: versions)
     }

@@ -74,9 +74,7 @@ public enum HERBenchmark {
     public static func measurePeer(bits: Int, her: Bool, seed: UInt64, steps: Int, anchors: String, python: String?) throws -> (run: HERRun, line: String) {
         let script = URL(fileURLWithPath: anchors).appendingPathComponent("peers/her_bitflip.py").standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: script) else { throw BenchmarkError("no peers/her_bitflip.py in \(anchors)") }
-        let venv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".venvs/anchors/bin/python").path
-        let interpreter = python ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
-        let object = try runJSONCommand(interpreter, arguments: [script, "\(bits)", "\(steps)", "\(seed)", her ? "her" : "plain"],
+        let object = try runJSONCommand(anchorsInterpreter(python), arguments: [script, "\(bits)", "\(steps)", "\(seed)", her ? "her" : "plain"],
                                         what: "her_bitflip.py \(bits)")
         guard let run = peerRun(object), let line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
             throw BenchmarkError("her_bitflip.py \(bits) printed no n, steps, seed, mode, success or learn_s")

@@ -32,9 +32,12 @@ public struct RecordedDataset: Equatable, Sendable {
 
     public init(fingerprint: String?, meanReturn: Double?) { (self.fingerprint, self.meanReturn) = (fingerprint, meanReturn) }
 
+    /// What a run on `dataset` records of it.
+    public init(_ dataset: OfflineDataset) { self.init(fingerprint: dataset.fingerprint, meanReturn: DatasetSummary(dataset).meanReturn) }
+
     /// What `runs` of `dataset` recorded; an error if they disagree (trained on different files).
     public static func of(_ dataset: String, in runs: [OfflineRun]) throws -> RecordedDataset? {
-        let seen = Set(runs.filter { $0.dataset == dataset }.map { "\($0.datasetFingerprint ?? "unrecorded")" })
+        let seen = Set(runs.filter { $0.dataset == dataset }.map { $0.datasetFingerprint ?? "unrecorded" })
         guard let first = runs.first(where: { $0.dataset == dataset }) else { return nil }
         guard seen.count == 1 else {
             throw BenchmarkError("the \(dataset) runs were trained on different \(dataset) datasets (fingerprints \(seen.sorted().joined(separator: ", "))): "
@@ -110,8 +113,9 @@ public enum OfflineBenchmark {
         return total / Double(episodes)
     }
 
-    /// Trains `agent` (`--preset zoo`) on the dataset at `location` and scores it.
-    public static func run(agent: String, dataset: String, at location: URL, environmentID: String, seed: UInt64,
+    /// Trains `agent` (`--preset zoo`) on the dataset at `location` and scores it; the run records
+    /// `recorded`, what that file holds (`RecordedDataset(OfflineData.load(location.path))`, made once per dataset).
+    public static func run(agent: String, dataset: String, at location: URL, recorded: RecordedDataset, environmentID: String, seed: UInt64,
                            gradientSteps: Int?) throws -> OfflineRun {
         let config = try DeepAgents.configuration(agent: agent, environmentID: environmentID,
                                                   recipe: .init(preset: "zoo", settings: ["dataset=\(location.path)"]))
@@ -119,10 +123,8 @@ public enum OfflineBenchmark {
                                           totalSteps: gradientSteps)
         let summary = try learner.learn()
         let mean = try score(on: environmentID) { learner.act($0, deterministic: true) }
-        let data = try OfflineData.load(location.path)
         return OfflineRun(dataset: dataset, agent: agent, seed: seed, gradientSteps: summary.steps, wallSeconds: summary.wallSeconds, evalMean: mean,
-                          datasetFingerprint: data.fingerprint, datasetMeanReturn: DatasetSummary(data).meanReturn,
-                          machine: Provenance.current.machine)
+                          datasetFingerprint: recorded.fingerprint, datasetMeanReturn: recorded.meanReturn, machine: Provenance.current.machine)
     }
 
     /// The references of the normalised score: uniformly random actions, and the expert dataset's

@@ -146,8 +146,7 @@ struct TorchAnchor {
             throw BenchmarkError("no torch_micro.py in \(folder)")
         }
         self.folder = folder
-        let venv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".venvs/anchors/bin/python").path
-        interpreter = python ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
+        interpreter = anchorsInterpreter(python)
     }
 
     func measure() throws -> Figures {

@@ -3,6 +3,12 @@ import Foundation
 // The Python anchors (../shared/anchors) and other programs run beside ours: each prints a
 // JSON object on its last line.
 
+/// The Python that runs the anchors: `python` when given, else ~/.venvs/anchors/bin/python if it exists, else python3.
+func anchorsInterpreter(_ python: String?) -> String {
+    let venv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".venvs/anchors/bin/python").path
+    return python ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
+}
+
 /// Runs a Python snippet (one thread for the numeric libraries) and parses its last line as JSON.
 func runPython(_ interpreter: String, _ script: String, what: String) throws -> [String: Any] {
     try runJSONCommand(interpreter, arguments: ["-c", script], what: what)
