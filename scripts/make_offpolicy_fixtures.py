@@ -9,6 +9,10 @@ writes Tests/AgentsTests/Fixtures/sb3_offpolicy.json:
   sac:     log π of the sampled actions (SB3's SquashedDiagGaussianDistribution), the temperature loss,
            the soft target, the critic loss and the actor loss, all at the same parameters
   td3:     the clipped double-Q target, the critic loss and the actor loss
+  sac_sde: SAC with generalised state-dependent exploration (use_sde=True, log_std_init −2): its actor
+           (latent_pi → trunk, mu.0 → mu, log_std [16, 1]), a fixed standard-normal matrix ε for the
+           exploration weights θ_ε = exp(log_std) ⊙ ε, and SB3's own `action_log_prob` on the batch: the
+           actions, their log π and the actor loss with the first critic pair above
 """
 import json
 import os
@@ -105,8 +109,28 @@ td3_out = {
     "target": target.flatten().tolist(), "critic_loss": float(critic_loss), "actor_loss": float(actor_loss),
 }
 
+# SAC with gSDE: SB3's StateDependentNoiseDistribution draws θ_ε by rsample (exp(log_std) ⊙ ε); we set ε.
+sde = SAC("MlpPolicy", env, use_sde=True, policy_kwargs=dict(net_arch=[16, 16], log_std_init=-2.0), seed=0, device="cpu")
+sde.critic.load_state_dict(critic.state_dict())
+batch["exploration"] = rng.normal(size=(16, 1)).astype(np.float32)
+with th.no_grad():
+    sde.actor.log_std.add_(0.1 * th.randn_like(sde.actor.log_std))  # not all equal, as after training
+dist = sde.actor.action_dist
+dist.exploration_mat = th.exp(sde.actor.log_std) * th.tensor(batch["exploration"])
+dist.exploration_matrices = dist.exploration_mat.unsqueeze(0)
+sde_actions, sde_log_prob = sde.actor.action_log_prob(obs)
+sde_min_q, _ = th.min(th.cat(sde.critic(obs, sde_actions), dim=1), dim=1, keepdim=True)
+sde_actor_loss = (0.7 * sde_log_prob.reshape(-1, 1) - sde_min_q).mean()
+sde_actor_loss.backward()
+sde_out = {
+    "weights": {f"actor.{k}": v for k, v in named(sde.actor, [("latent_pi.", "trunk."), ("mu.0.", "mu.")]).items()},
+    "alpha": 0.7, "actions": sde_actions.detach().flatten().tolist(), "log_probability": sde_log_prob.detach().flatten().tolist(),
+    "actor_loss": float(sde_actor_loss), "log_std_gradient": sde.actor.log_std.grad.flatten().tolist(),
+    "deterministic": sde.actor(obs, deterministic=True).detach().flatten().tolist(),
+}
+
 import stable_baselines3
-out = {"sb3": stable_baselines3.__version__, "batch": {k: v.tolist() for k, v in batch.items()}, "sac": sac_out, "td3": td3_out}
+out = {"sb3": stable_baselines3.__version__, "batch": {k: v.tolist() for k, v in batch.items()}, "sac": sac_out, "td3": td3_out, "sac_sde": sde_out}
 path = os.path.join(os.path.dirname(__file__), "..", "Tests", "AgentsTests", "Fixtures", "sb3_offpolicy.json")
 with open(path, "w") as f:
     json.dump(out, f)

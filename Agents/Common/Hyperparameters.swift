@@ -76,14 +76,18 @@ public protocol Hyperparameters: ParameterSet {
     static var zooName: String { get }
     /// The activation of the agent's networks, as `policy_kwargs` names it (`nn.Tanh`, `nn.ReLU`).
     static var activationFunction: String { get }
+    /// Whether the agent implements gSDE, so a zoo entry's `use_sde: True` is taken, not refused.
+    static var hasStateDependentExploration: Bool { get }
 }
 
 extension Hyperparameters {
     public static var activationFunction: String { "nn.Tanh" }
+    public static var hasStateDependentExploration: Bool { false }
 
     /// A copy with the entry for `environmentID` of a zoo file (`hyperparams/ppo.yml`) applied.
     public func setting(zooFile: ZooFile, environmentID: String) throws -> Self {
-        try setting(zooFile.settings(for: environmentID, activation: Self.activationFunction))
+        try setting(zooFile.settings(for: environmentID, activation: Self.activationFunction,
+                                     stateDependentExploration: Self.hasStateDependentExploration))
     }
 
     /// The shipped tuned settings for `environmentID` (rl-baselines3-zoo's values, in its format).

@@ -64,11 +64,12 @@ public struct ZooFile: Sendable {
 
     /// The entry for `environmentID` as `name=value` settings for an agent whose networks use
     /// `activation` (`nn.Tanh` for the actor-critics, `nn.ReLU` for DQN, as in SB3).
-    public func settings(for environmentID: String, activation: String) throws -> [String] {
+    /// `stateDependentExploration`: the agent implements gSDE (`use_sde`, `sde_sample_freq`, SAC's).
+    public func settings(for environmentID: String, activation: String, stateDependentExploration: Bool = false) throws -> [String] {
         guard let entry = entries[environmentID] else {
             throw HyperparameterError.malformedFile("\(path) has no entry for \(environmentID) (it has: \(environmentIDs.joined(separator: ", ")))")
         }
-        if entry.first(where: { $0.key == "use_sde" })?.value.flag == true {
+        if !stateDependentExploration, entry.first(where: { $0.key == "use_sde" })?.value.flag == true {
             throw HyperparameterError.malformedFile("\(path): \(environmentID).use_sde: gSDE (generalised state-dependent exploration) is not implemented; set it False")
         }
         var settings: [String] = []
@@ -82,8 +83,9 @@ public struct ZooFile: Sendable {
                 guard ["MlpPolicy", "MultiInputPolicy"].contains(value.text) else {
                     throw unsupported("only 'MlpPolicy' (or 'MultiInputPolicy' on a goal task) is implemented, not '\(value.text)'")
                 }
-            case "use_sde", "sde_sample_freq":
-                continue  // without gSDE (refused above) they change nothing
+            case "use_sde", "sde_sample_freq", "use_sde_at_warmup":
+                // Without gSDE (`use_sde: True` refused above) they change nothing.
+                if stateDependentExploration { settings.append("\(key)=\(value.text)") }
             case "use_rms_prop":
                 // A2C's optimiser is RMSprop, as SB3's default.
                 guard value.flag == true else { throw unsupported("A2C here always uses RMSprop (use_rms_prop: True)") }

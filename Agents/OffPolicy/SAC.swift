@@ -2,7 +2,8 @@
 // Maximum Entropy Deep Reinforcement Learning with a Stochastic Actor", arXiv:1801.01290, with
 // the learned temperature of Haarnoja et al. (2018), "Soft Actor-Critic Algorithms and
 // Applications", arXiv:1812.05905 — as Stable-Baselines3 runs it: two critics and their Polyak
-// targets, a tanh-squashed Gaussian actor, one gradient step per environment step.
+// targets, a tanh-squashed Gaussian actor, one gradient step per environment step; with `use_sde`,
+// its exploration is state-dependent (gSDE, StateDependentActor.swift), as the zoo's MountainCarContinuous entry runs it.
 import Foundation
 import NN
 import RL
@@ -31,6 +32,14 @@ public struct SACHyperparameters: HindsightSettings {
     public var targetEntropy: Double?
     public var targetUpdateInterval = 1
     public var netArch = [256, 256]
+    /// Generalised state-dependent exploration (gSDE) in place of a per-step Gaussian.
+    public var useSde = false
+    /// Draw new exploration weights every this many steps of a collection (−1: once per collection, SB3's).
+    public var sdeSampleFreq = -1
+    /// Explore with gSDE rather than uniformly before `learning_starts`.
+    public var useSdeAtWarmup = false
+    /// gSDE's initial log σ (SB3's `policy_kwargs` `log_std_init`, −3 for SAC).
+    public var logStdInit = -3.0
     /// Hindsight experience replay on a goal task (SB3's `replay_buffer_class: HerReplayBuffer`).
     public var her = false
     public var nSampledGoal = 4
@@ -42,6 +51,7 @@ public struct SACHyperparameters: HindsightSettings {
     public static let zooName = "sac"
     public static let activationFunction = "nn.ReLU"
     public static var optionalNames: [String] { ["target_entropy"] }
+    public static var hasStateDependentExploration: Bool { true }
 
     public static var ranges: [ParameterRange<Self>] { [
         .integer("n_envs", \.nEnvs, 1...Limits.environments),
@@ -59,6 +69,10 @@ public struct SACHyperparameters: HindsightSettings {
         .optionalNumber("target_entropy", \.targetEntropy, .closed(-1e6, 1e6)),
         .integer("target_update_interval", \.targetUpdateInterval, 1...Limits.steps),
         .layers("net_arch", \.netArch, sizes: 1...Limits.layerSize),
+        .flag("use_sde", \.useSde),
+        .integer("sde_sample_freq", \.sdeSampleFreq, -1...Limits.steps),
+        .flag("use_sde_at_warmup", \.useSdeAtWarmup),
+        .number("log_std_init", \.logStdInit, .closed(-20, 2)),
     ] + hindsightRanges }
 }
 
@@ -79,7 +93,8 @@ struct Temperature {
 public final class SAC: DeepAgent {
     public static let id = "sac"
     public let config: SACHyperparameters
-    public let actor: SquashedGaussianActor
+    /// A squashed Gaussian (`SquashedGaussianActor`), or with `use_sde` a `StateDependentActor`.
+    public let actor: any SquashedPolicy
     public let critic: ContinuousCritic
     public let criticTarget: ContinuousCritic
     /// log α, learned when `ent_coef` is auto.
@@ -96,6 +111,8 @@ public final class SAC: DeepAgent {
     private var memory: ReplayMemory
     private var generator: RandomGenerator
     private let scale: ActionScale
+    /// gSDE's exploration weights ε for each environment copy while collecting (drawn at each collection's start).
+    private var explorationNoise: [[Float]] = []
 
     public init(environment: any DynamicEnvironment, config: SACHyperparameters, seed: UInt64, totalSteps: Int? = nil) throws {
         try config.validate()
@@ -108,7 +125,12 @@ public final class SAC: DeepAgent {
                                bytesEach: (2 * size + actions + 2) * MemoryLayout<Float>.size)
         try MemoryBudget.checkNetworks(layers: config.netArch, inputs: size + actions, outputs: 2 * actions, copies: 5, batch: config.batchSize)
         generator = RandomGenerator(seed: seed)
-        actor = SquashedGaussianActor(observationSize: size, actionSize: actions, hidden: config.netArch, using: &generator)
+        if config.useSde {
+            actor = StateDependentActor(observationSize: size, actionSize: actions, hidden: config.netArch,
+                                        logStdInit: Float(config.logStdInit), using: &generator)
+        } else {
+            actor = SquashedGaussianActor(observationSize: size, actionSize: actions, hidden: config.netArch, using: &generator)
+        }
         critic = ContinuousCritic(observationSize: size, actionSize: actions, hidden: config.netArch, count: 2, using: &generator)
         criticTarget = ContinuousCritic(observationSize: size, actionSize: actions, hidden: config.netArch, count: 2, using: &generator)
         polyakUpdate(criticTarget, from: critic, tau: 1)
@@ -122,17 +144,35 @@ public final class SAC: DeepAgent {
         memory = try ReplayMemory(config, environment: environment, actionSize: actions)
     }
 
-    private func noise(_ rows: Int) -> [Float] { (0..<(rows * scale.dimension)).map { _ in generator.nextNormal() } }
+    /// Standard-normal numbers for sampling `rows` rows: ε per row and action, or gSDE's one matrix.
+    private func noise(_ rows: Int) -> [Float] { (0..<actor.noiseCount(rows: rows)).map { _ in generator.nextNormal() } }
+
+    /// Actions in [−1, 1] for each environment copy's observation: one sample per row, or with gSDE
+    /// each copy's own exploration weights (SB3 keeps a matrix per environment).
+    private func explore(_ observations: [Float]) -> [Float] {
+        let n = environments.count, size = environments.observationSize
+        guard config.useSde else { return withoutGrad { actor.sample(Tensor(observations, shape: [n, size]), noise: noise(n)).actions.scalars } }
+        return withoutGrad {
+            (0..<n).flatMap { i in
+                actor.sample(Tensor(Array(observations[(i * size)..<((i + 1) * size)]), shape: [1, size]), noise: explorationNoise[i]).actions.scalars
+            }
+        }
+    }
 
     public func iterate() throws -> TrainingReport {
         // MARK: Collect train_freq steps (uniform actions before learning_starts)
-        let n = environments.count, size = environments.observationSize, d = scale.dimension
+        let n = environments.count, d = scale.dimension
         var episodes: [EpisodeRecord] = []
-        for _ in 0..<config.trainFreq {
+        for step in 0..<config.trainFreq {
+            // gSDE: new exploration weights as each collection starts, and every sde_sample_freq steps if positive.
+            if config.useSde && (step == 0 || (config.sdeSampleFreq > 0 && step % config.sdeSampleFreq == 0)) {
+                explorationNoise = (0..<n).map { _ in noise(1) }
+            }
             let observations = environments.observations
-            let actions: [Float] = stepsDone < config.learningStarts
+            let warmingUp = stepsDone < config.learningStarts && !(config.useSde && config.useSdeAtWarmup)
+            let actions: [Float] = warmingUp
                 ? (0..<(n * d)).map { _ in Float(generator.nextUniformDouble() * 2 - 1) }
-                : withoutGrad { actor.sample(Tensor(observations, shape: [n, size]), noise: noise(n)).actions.scalars }
+                : explore(observations)
             environments.step(flatActions: scale.environmentActions(actions))
             try ensureFiniteStep(of: environments, atStep: stepsDone)
             episodes += environments.finishedEpisodes.map(\.record)
@@ -169,7 +209,8 @@ public final class SAC: DeepAgent {
         let nextObservations = Tensor(batch.nextObservations, shape: [b, size])
         let actions = Tensor(batch.actions, shape: [b, d])
         let rewards = Tensor(batch.rewards), notDone = Tensor(batch.terminated.map { 1 - $0 })
-        let (noiseNow, noiseNext) = (noise(b), noise(b))
+        // gSDE draws one θ_ε per gradient step for both (SB3's `reset_noise` before `action_log_prob` twice).
+        let noiseNow = noise(b), noiseNext = config.useSde ? noiseNow : noise(b)
 
         // α as the step starts: the target and the actor's loss use it, and its own step comes after (SB3's order).
         let alpha = self.alpha
@@ -245,7 +286,11 @@ public final class SAC: DeepAgent {
 
     public func act(_ observation: [Float], deterministic: Bool) -> [Float] {
         let input = Tensor(observation, shape: [1, observation.count])
-        let scaled = withoutGrad { deterministic ? actor.mode(input).scalars : actor.sample(input, noise: noise(1)).actions.scalars }
+        let scaled = withoutGrad {
+            if deterministic { return actor.mode(input).scalars }
+            // gSDE's current weights, as SB3's predict; a fresh draw before the first collection.
+            return actor.sample(input, noise: explorationNoise.first ?? noise(1)).actions.scalars
+        }
         return scale.environmentActions(scaled)
     }
 

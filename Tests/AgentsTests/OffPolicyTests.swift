@@ -12,7 +12,7 @@ private struct OffPolicyFixture: Decodable {
     struct Weight: Decodable { var shape: [Int], values: [Float] }
     struct Batch: Decodable {
         var observations: [[Float]], actions: [[Float]], rewards: [Float], dones: [Float]
-        var next_observations: [[Float]], noise: [[Float]], next_noise: [[Float]]
+        var next_observations: [[Float]], noise: [[Float]], next_noise: [[Float]], exploration: [[Float]]
     }
     struct SACPart: Decodable {
         var weights: [String: Weight]
@@ -22,7 +22,11 @@ private struct OffPolicyFixture: Decodable {
         var weights: [String: Weight]
         var target: [Float], critic_loss: Float, actor_loss: Float
     }
-    var batch: Batch, sac: SACPart, td3: TD3Part
+    struct StateDependentPart: Decodable {
+        var weights: [String: Weight]
+        var alpha: Float, actions: [Float], log_probability: [Float], actor_loss: Float, log_std_gradient: [Float], deterministic: [Float]
+    }
+    var batch: Batch, sac: SACPart, td3: TD3Part, sac_sde: StateDependentPart
 }
 
 private func fixture() throws -> OffPolicyFixture {
@@ -76,6 +80,27 @@ struct OffPolicyTests {
         #expect(sac.actor.parameters.allSatisfy { $0.grad.map { $0.scalars.contains { $0 != 0 } } ?? false })
     }
 
+    @Test func stateDependentExplorationMatchesStableBaselines3() throws {
+        // SB3's SAC(use_sde=True): its actor's weights, θ_ε = exp(log σ) ⊙ ε for a fixed ε, and its own action_log_prob.
+        let f = try fixture(), b = f.batch.rewards.count
+        let sac = try SAC(environment: environments.make("Pendulum-v1"),
+                          config: SACHyperparameters().setting(["net_arch=16,16", "use_sde=true", "ent_coef=0.7"]), seed: 0)
+        let actor = try #require(sac.actor as? StateDependentActor)
+        try load(actor, "actor", from: f.sac_sde.weights)
+        try load(sac.critic, "critic", from: f.sac.weights)
+        let observations = Tensor(f.batch.observations.flatMap { $0 }, shape: [b, 3])
+        #expect(actor.noiseCount(rows: b) == 16, "one exploration matrix per minibatch, whatever its size")
+        let (sampled, logProbability) = actor.sample(observations, noise: f.batch.exploration.flatMap { $0 })
+        expectClose(sampled.scalars, f.sac_sde.actions, "gSDE actions tanh(μ + z·θ_ε)")
+        expectClose(logProbability.scalars, f.sac_sde.log_probability, "gSDE log π")
+        expectClose(actor.mode(observations).scalars, f.sac_sde.deterministic, "deterministic actions tanh(clip(μ))")
+        let loss = sac.actorLoss(observations: observations, sampled: sampled, logProbability: logProbability, alpha: sac.alpha)
+        expectClose([loss.item], [f.sac_sde.actor_loss], "actor loss")
+        // log σ learns through both the noise z·(σ ⊙ ε) and the variance z²·σ².
+        loss.backward()
+        expectClose(try #require(actor.logStd.grad).scalars, f.sac_sde.log_std_gradient, "∂J/∂log σ")
+    }
+
     @Test func td3LossesMatchStableBaselines3() throws {
         let f = try fixture(), b = f.batch.rewards.count
         let td3 = try TD3(environment: environments.make("Pendulum-v1"),
@@ -108,11 +133,11 @@ struct OffPolicyTests {
         #expect(throws: (any Error).self) { _ = try SAC(environment: environments.make("CartPole-v1"), config: sac, seed: 0) }
     }
 
-    /// A run resumed from a checkpoint equals one never interrupted (replay buffer, α and all).
-    @Test(arguments: ["sac", "td3"])
-    func aResumedRunEqualsOneNeverInterrupted(agent: String) throws {
+    /// A run resumed from a checkpoint equals one never interrupted (replay buffer, α, gSDE's log σ and all).
+    @Test(arguments: [("sac", []), ("sac", ["use_sde=true", "train_freq=8", "gradient_steps=8", "sde_sample_freq=4"]), ("td3", [])])
+    func aResumedRunEqualsOneNeverInterrupted(agent: String, extra: [String]) throws {
         let config = try DeepAgents.configuration(agent: agent, environmentID: "Pendulum-v1",
-                                                  recipe: .init(settings: ["net_arch=16,16", "learning_starts=50", "batch_size=32"]))
+                                                  recipe: .init(settings: ["net_arch=16,16", "learning_starts=50", "batch_size=32"] + extra))
         func fresh() throws -> any DeepAgent {
             try DeepAgents.make(agent: agent, configuration: config, environment: environments.make("Pendulum-v1"), seed: 3, totalSteps: 300)
         }

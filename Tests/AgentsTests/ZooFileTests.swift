@@ -52,6 +52,10 @@ struct ZooFileTests {
         #expect(ppo.logStdInit == -1.5 && !ppo.orthoInit && ppo.netArch == [128, 128])
         let dqn = try DQNHyperparameters().setting(zooFile: ZooFile(yaml: "CartPole-v1:\n  train_freq: [4, 'step']\n"), environmentID: "CartPole-v1")
         #expect(dqn.trainFreq == 4)
+        // SAC implements gSDE, so the zoo's MountainCarContinuous entry is taken whole.
+        let sac = try SACHyperparameters.zoo(for: "MountainCarContinuous-v0")
+        #expect(sac.useSde && sac.sdeSampleFreq == -1 && sac.logStdInit == -3.67 && sac.netArch == [64, 64])
+        #expect(sac.entCoef == "0.1" && sac.trainFreq == 32 && sac.gradientSteps == 32 && sac.batchSize == 512 && sac.learningStarts == 0)
     }
 
     /// What cannot be honoured is named, never dropped.

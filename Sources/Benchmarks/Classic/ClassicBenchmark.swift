@@ -38,6 +38,8 @@ public struct ClassicEntry: Sendable {
         .init(env: "Pendulum-v1", agent: "sac", published: (-157.0, 88.7), target: .bestMean(-157.0 - 88.7)),
         .init(env: "Pendulum-v1", agent: "td3", published: (-151.9, 90.2), target: .bestMean(-151.9 - 90.2)),
         .init(env: "Pendulum-v1", agent: "ddpg", published: (-152.1, 94.3), target: .bestMean(-152.1 - 94.3)),
+        // SAC with gSDE, the zoo's 5e4 steps: under a minute a seed here.
+        .init(env: "MountainCarContinuous-v0", agent: "sac", published: (94.7, 1.1), target: .bestMean(90)),
         // 3e5 steps each at SB3's network size: about 25 minutes a seed on one core here.
         .init(env: "MountainCarContinuous-v0", agent: "td3", published: (93.5, 0.1), target: .bestMean(90)),
         .init(env: "MountainCarContinuous-v0", agent: "ddpg", published: (93.5, 0.0), target: .bestMean(90)),
@@ -125,13 +127,28 @@ public enum ClassicBenchmark {
                           bestSteps: evaluator.best?.steps ?? summary.steps, curve: summary.curve)
     }
 
-    /// The entries `sb3_train.py` trains with the same settings (SAC and TD3 on Pendulum-v1).
-    public static func hasPeer(_ entry: ClassicEntry) -> Bool { entry.env == "Pendulum-v1" && ["sac", "td3"].contains(entry.agent) }
+    /// The entries Stable-Baselines3 trains with the same settings: SAC and TD3 on Pendulum-v1 by the anchors'
+    /// `sb3_train.py`, the off-policy agents on MountainCarContinuous-v0 by `scripts/sb3_zoo_peer.py`.
+    public static func hasPeer(_ entry: ClassicEntry) -> Bool {
+        (entry.env == "Pendulum-v1" && ["sac", "td3"].contains(entry.agent)) || entry.env == "MountainCarContinuous-v0"
+    }
 
-    /// Stable-Baselines3 on `entry` with `seed`, run from the anchors' folder with `python`
-    /// (default ~/.venvs/anchors/bin/python, else python3).
+    /// Stable-Baselines3 on `entry` with `seed`, run with `python` (default ~/.venvs/anchors/bin/python, else
+    /// python3): the anchors' script where it has the entry, else ours, which reads the same hyperparams/ file
+    /// as `--preset zoo` (from the package folder, the current directory).
     public static func peerRun(_ entry: ClassicEntry, seed: UInt64, anchors: String, python: String?) throws -> ClassicPeerRun {
-        let (figures, versions) = try TrainingBenchmarks.stableBaselines(entry.agent, seed: seed, anchors: anchors, interpreter: anchorsInterpreter(python))
+        let interpreter = anchorsInterpreter(python)
+        let figures: TrainingBenchmarks.Figures, versions: String
+        if entry.env == "Pendulum-v1" {
+            (figures, versions) = try TrainingBenchmarks.stableBaselines(entry.agent, seed: seed, anchors: anchors, interpreter: interpreter)
+        } else {
+            let script = URL(fileURLWithPath: "scripts/sb3_zoo_peer.py").standardizedFileURL.path
+            guard FileManager.default.fileExists(atPath: script) else {
+                throw BenchmarkError("no scripts/sb3_zoo_peer.py here: run bench classic --anchors from the package folder")
+            }
+            (figures, versions) = try TrainingBenchmarks.stableBaselines(script: script, arguments: [entry.agent, entry.env, "\(seed)"],
+                                                                         interpreter: interpreter)
+        }
         return ClassicPeerRun(env: entry.env, agent: entry.agent, seed: seed, steps: figures.steps, learnSeconds: figures.seconds,
                               evalMean: figures.evalMean, versions: versions)
     }

@@ -23,15 +23,21 @@ struct TrainingBenchmarks {
 
     /// `python sb3_train.py AGENT SEED` in a scratch folder (it writes a JSON file into its cwd).
     static func stableBaselines(_ agent: String, seed: UInt64 = 0, anchors: String, interpreter: String) throws -> (Figures, String) {
+        let script = URL(fileURLWithPath: anchors).appendingPathComponent("sb3_train.py").standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: script) else { throw BenchmarkError("no sb3_train.py in \(anchors)") }
+        return try stableBaselines(script: script, arguments: [agent, "\(seed)"], interpreter: interpreter)
+    }
+
+    /// `python SCRIPT ARGUMENTS…` in a scratch folder: a peer script printing learn_s, eval_mean, num_timesteps, versions.
+    static func stableBaselines(script: String, arguments: [String], interpreter: String) throws -> (Figures, String) {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-sb3-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let script = URL(fileURLWithPath: anchors).appendingPathComponent("sb3_train.py").standardizedFileURL.path
-        guard FileManager.default.fileExists(atPath: script) else { throw BenchmarkError("no sb3_train.py in \(anchors)") }
-        let object = try runJSONCommand(interpreter, arguments: [script, agent, "\(seed)"], in: scratch, what: "sb3_train.py \(agent)")
+        let name = URL(fileURLWithPath: script).lastPathComponent + " " + arguments.joined(separator: " ")
+        let object = try runJSONCommand(interpreter, arguments: [script] + arguments, in: scratch, what: name)
         guard let seconds = object["learn_s"] as? Double, let evalMean = object["eval_mean"] as? Double,
               let steps = object["num_timesteps"] as? Int else {
-            throw BenchmarkError("sb3_train.py \(agent) printed no learn_s, eval_mean or num_timesteps")
+            throw BenchmarkError("\(name) printed no learn_s, eval_mean or num_timesteps")
         }
         let versions = (object["versions"] as? [String: String]).map { "stable-baselines3 \($0["sb3"] ?? "?"), torch \($0["torch"] ?? "?")" } ?? ""
         return (Figures(seconds: seconds, evalMean: evalMean, steps: steps), versions)
