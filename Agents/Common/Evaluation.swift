@@ -30,7 +30,7 @@ public struct EvaluationResult: Sendable, Equatable {
 /// `seed` first and then continuing its generator, choosing each action with `policy` from the
 /// flat observation. Returns are the environment's own rewards, never normalised ones.
 public func evaluatePolicy(on environment: any DynamicEnvironment, episodes: Int, seed: UInt64,
-                           policy: ([Float]) -> [Float]) throws -> EvaluationResult {
+                           policy: ([Float]) throws -> [Float]) throws -> EvaluationResult {
     var env = environment
     var returns: [Double] = [], lengths: [Int] = [], successes: [Bool] = []
     var observation = env.resetFlat(seed: seed).observation

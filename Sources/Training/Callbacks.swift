@@ -86,7 +86,10 @@ public final class EvalCallback: TrainingCallback {
 
     /// Evaluates `agent` now; `isBest` when it beats every earlier evaluation.
     public func evaluate(_ agent: any DeepAgent) throws -> (result: EvaluationResult, isBest: Bool) {
-        let result = try evaluatePolicy(on: makeEnvironment(), episodes: episodes, seed: seed) { agent.act($0, deterministic: true) }
+        let result = try evaluatePolicy(on: makeEnvironment(), episodes: episodes, seed: seed) {
+            try Interruption.stopIfRequested(during: "the evaluation at step \(agent.stepsDone)")
+            return agent.act($0, deterministic: true)
+        }
         let isBest = best.map { result.mean > $0.mean } ?? true
         if isBest { best = (result.mean, agent.stepsDone) }
         return (result, isBest)
@@ -99,7 +102,10 @@ public final class EvalCallback: TrainingCallback {
             guard let agent = iteration.agent as? any DeepAgent else {
                 throw TrainingError.unsupported("an EvalCallback evaluates deep RL agents in an environment, not \(iteration.agent.name)")
             }
-            let (result, isBest) = try evaluate(agent)
+            // A signal during the evaluation abandons it (nothing recorded); `learn` then checkpoints and stops.
+            let evaluation: (result: EvaluationResult, isBest: Bool)
+            do { evaluation = try evaluate(agent) } catch is EvaluationInterrupted { return [] }
+            let (result, isBest) = evaluation
             (mean, std) = (result.mean, result.standardDeviation)
             if isBest {
                 let checkpoint = try iteration.agent.checkpoint()

@@ -30,6 +30,19 @@ public enum Interruption {
         }
     }
 
+    /// Throws `EvaluationInterrupted` once a stop was asked for. Evaluations call it at every step, so a
+    /// signal does not wait for their episodes (a planning agent's can take many minutes).
+    public static func stopIfRequested(during what: String) throws {
+        if isRequested { throw EvaluationInterrupted(during: what) }
+    }
+
     /// Forgets a request (for tests and for a process that trains again).
     public static func reset() { requested.store(false, ordering: .relaxed) }
+}
+
+/// An evaluation cut short by SIGINT or SIGTERM (training's checkpoint is already written).
+public struct EvaluationInterrupted: Error, CustomStringConvertible {
+    public let during: String
+    public init(during: String) { self.during = during }
+    public var description: String { "interrupted during \(during); nothing of it was recorded" }
 }

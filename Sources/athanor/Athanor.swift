@@ -30,6 +30,9 @@ struct Athanor: ParsableCommand {
         } catch let interrupted as TrainingInterrupted {
             FileHandle.standardError.write(Data("\nathanor: \(interrupted)\n".utf8))
             Foundation.exit(130)
+        } catch let interrupted as EvaluationInterrupted {
+            FileHandle.standardError.write(Data("\nathanor: \(interrupted)\n".utf8))
+            Foundation.exit(130)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -37,13 +37,16 @@ extension Train {
         let summary = try agent.learn(run: run, checkpointEvery: resume == nil ? checkpointEvery : configuration.checkpointEvery,
                                       callbacks: [progress.callback] + (evaluator.map { [$0] } ?? []))
         progress.finish()
+        // Training is saved by now; a signal during these evaluations ends them at the next step (exit 130).
         let final = try evaluatePolicy(on: configuration.environment.make(), episodes: episodes, seed: configuration.finalEvaluationSeed) {
-            agent.act($0, deterministic: true)
+            try Interruption.stopIfRequested(during: "the final evaluation (training finished and saved)")
+            return agent.act($0, deterministic: true)
         }
         let bestAgent = try evaluator?.bestAgent(configuration: configuration)
         let best = try bestAgent.map { best in
             try evaluatePolicy(on: configuration.environment.make(), episodes: episodes, seed: configuration.finalEvaluationSeed) {
-                best.act($0, deterministic: true)
+                try Interruption.stopIfRequested(during: "the best model's evaluation (training finished and saved)")
+                return best.act($0, deterministic: true)
             }
         }
         let stepsPerSecond = Double(summary.steps) / Swift.max(summary.wallSeconds, 1e-9)

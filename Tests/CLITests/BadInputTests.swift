@@ -262,4 +262,33 @@ struct BadInputTests {
         let evaluated = try CLI.run(["eval", "--run", folder.path, "--episodes", "2"])
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
     }
+
+    /// A signal during the final evaluation (training done and saved) ends it at the next step with exit
+    /// 130, instead of waiting for its episodes (PETS' take minutes).
+    @Test func aSignalDuringTheFinalEvaluationEndsIt() throws {
+        let folder = try temporaryFolder("signal-eval")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = CLI.binary
+        // A million evaluation episodes: hours, unless the signal stops them.
+        process.arguments = ["train", "--env", "CartPole-v1", "--agent", "ppo", "--steps", "256", "--set", "n_steps=128",
+                             "--eval-episodes", "1000000", "--out", folder.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: checkpoint.path) { usleep(50_000) }
+        usleep(200_000)  // into the evaluation
+        kill(process.processIdentifier, SIGTERM)
+        // A watchdog, so a regression fails the test instead of hanging it.
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        watchdog.cancel()
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted during the final evaluation"), "\(stderr)")
+        #expect(FileManager.default.fileExists(atPath: checkpoint.path))
+    }
 }
