@@ -48,8 +48,16 @@ public enum Build {
 
 /// OpenBLAS as this process uses it.
 public enum BLAS {
-    /// Runs once, before the first product: see `pinKernels`.
-    static let configured: Void = pinKernels()
+    /// Runs once, before the first product: the kernels (`pinKernels`), and one thread. A product's bits
+    /// depend on how many threads OpenBLAS splits it across (REINFORCE's weight gradients differ between
+    /// one and two), and the count is one setting for the whole process, so a default of "all cores" let a
+    /// `learn` on one thread (which sets one) change the numbers of an agent stepped on another. Code that
+    /// wants OpenBLAS's threads asks for them (`setThreadCount`: `athanor perf`'s sgemm, the LM on > 2 cores);
+    /// `OPENBLAS_NUM_THREADS` set by the user is left as OpenBLAS read it.
+    static let configured: Void = {
+        pinKernels()
+        if getenv("OPENBLAS_NUM_THREADS") == nil { openblas_set_num_threads(1) }
+    }()
 
     /// The kernel family OpenBLAS runs (`Haswell`, `SkylakeX`, `Zen`, …).
     public static var coreName: String {
@@ -63,8 +71,11 @@ public enum BLAS {
         return words.count > 1 && words[0] == "OpenBLAS" ? String(words[1]) : words.joined(separator: " ")
     }
 
-    /// Threads OpenBLAS may use for one product.
-    public static var threadCount: Int { Int(openblas_get_num_threads()) }
+    /// Threads OpenBLAS may use for one product (one unless set).
+    public static var threadCount: Int {
+        _ = configured
+        return Int(openblas_get_num_threads())
+    }
 
     public static func setThreadCount(_ count: Int) {
         _ = configured

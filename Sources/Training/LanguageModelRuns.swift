@@ -40,14 +40,15 @@ public enum LanguageModels {
     /// Trains `trainer` (a `Pretraining` or a `GRPO`) up to `totalSteps` (its budget unless given), as `DeepAgent.learn` does
     /// (metrics every iteration, an atomic checkpoint every `checkpointEvery` steps and at the end,
     /// SIGINT/SIGTERM handled). A trainer restored with `load(from:)` continues its run exactly.
-    /// On up to two cores OpenBLAS runs on one thread and the loop's helper thread takes half of
-    /// each large product (measured on 2 vCPUs: 20.0 k tokens/s against 17.8 k with OpenBLAS's two
-    /// threads, whose waiting competes with the helper's); with more cores OpenBLAS keeps its threads.
+    /// OpenBLAS runs on one thread and the loop's helper thread takes half of each large product
+    /// (measured on 2 vCPUs: 20.0 k tokens/s against 17.8 k with OpenBLAS's two threads, whose waiting
+    /// competes with the helper's), so the numbers are the same on any core count and never depend on
+    /// another thread's OpenBLAS setting (`BLAS.configured`).
     @discardableResult
     public static func learn(_ trainer: any Trainable, totalSteps: Int? = nil, run: RunDirectory? = nil, checkpointEvery: Int = 0,
                              callbacks: [any TrainingCallback] = []) throws -> TrainingSummary {
         let threads = BLAS.threadCount
-        if Cores.usable <= 2 { BLAS.setThreadCount(1) }
+        BLAS.setThreadCount(1)
         defer { BLAS.setThreadCount(threads) }
         let settingsJSON = try settingsJSON(of: trainer)
         var loop = TrainingLoop(agent: trainer, target: Swift.min(totalSteps ?? trainer.totalSteps, trainer.totalSteps), run: run, checkpointEvery: checkpointEvery,

@@ -175,4 +175,13 @@ struct TensorTests {
         #expect(x.slice(alongAxis: 1, 1..<3).scalars == [1, 2, 4, 5])
         #expect(Tensor([0.5, 0.5]).softmax().scalars == [0.5, 0.5])
     }
+
+    /// A product's bits depend on how many threads OpenBLAS splits it across, and the count is one
+    /// setting for the whole process: the library keeps it at one unless asked, so the numbers of an agent
+    /// stepped on one thread cannot change because `learn` runs on another (a REINFORCE resume test did).
+    @Test func openBLASRunsOnOneThreadUnlessAsked() {
+        let product = Tensor.matmul(randomTensor([300, 200], seed: 1), randomTensor([200, 100], seed: 2))
+        #expect(product.shape == [300, 100])
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { #expect(BLAS.threadCount == 1) }
+    }
 }

@@ -26,6 +26,7 @@ public struct PerfSuite {
     public func run() throws -> PerfReport {
         let anchor = try anchors.map { try TorchAnchor(folder: $0, python: python) }
         progress("sgemm 512³ …")
+        BLAS.setThreadCount(ProcessInfo.processInfo.activeProcessorCount)  // the machine's peak: every core
         let sgemm = PerfBenchmarks.sgemm(calls: quick ? 50 : 300)
 
         var smallRounds: [PerfBenchmarks.StepResult] = [], largeRounds: [PerfBenchmarks.StepResult] = [], unfusedRounds: [Double] = []
