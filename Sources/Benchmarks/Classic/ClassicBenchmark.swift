@@ -40,7 +40,7 @@ public struct ClassicEntry: Sendable {
         .init(env: "Pendulum-v1", agent: "ddpg", published: (-152.1, 94.3), target: .bestMean(-152.1 - 94.3)),
         // SAC with gSDE, the zoo's 5e4 steps: under a minute a seed here.
         .init(env: "MountainCarContinuous-v0", agent: "sac", published: (94.7, 1.1), target: .bestMean(90)),
-        // 3e5 steps each at SB3's network size: about 25 minutes a seed on one core here.
+        // 3e5 gradient steps each at SB3's network size: about 34 minutes a seed on both cores here.
         .init(env: "MountainCarContinuous-v0", agent: "td3", published: (93.5, 0.1), target: .bestMean(90)),
         .init(env: "MountainCarContinuous-v0", agent: "ddpg", published: (93.5, 0.0), target: .bestMean(90)),
     ]
