@@ -17,6 +17,9 @@ targets=("$@")
 scripts/install-deps.sh
 build=.build-fuzz
 # --sanitize=fuzzer instruments every module (the library's too) for coverage and links libFuzzer.
+# SwiftPM keeps the build plan of a path dependency (Athanor, from ..) while its manifest is unchanged, so a source file
+# added to the library since the last fuzz build would be missing from it: drop the plan, keep the compiled objects.
+rm -f "$build/release.yaml" "$build/debug.yaml"
 swift build -c release --package-path Fuzz --build-path "$build" --sanitize=fuzzer
 
 # Swift's own crash reporter would take the trap's signal before libFuzzer, which then writes no
