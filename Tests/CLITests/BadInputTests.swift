@@ -237,14 +237,8 @@ struct BadInputTests {
     func aSignalSavesTheRunAndExits130(signal: Int32) throws {
         let folder = try temporaryFolder("signal")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = try #require(CLI.binary)
-        process.arguments = ["train", "--env", "CartPole-v1", "--agent", "ppo", "--steps", "100000000", "--set", "n_steps=128",
-                             "--checkpoint-every", "0", "--out", folder.path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, err) = try startAthanor(["train", "--env", "CartPole-v1", "--agent", "ppo", "--steps", "100000000",
+                                               "--set", "n_steps=128", "--checkpoint-every", "0", "--out", folder.path])
         let metrics = folder.appendingPathComponent("metrics.csv")
         for _ in 0..<400 where ((try? String(contentsOf: metrics, encoding: .utf8))?.split(separator: "\n").count ?? 0) < 4 {
             usleep(50_000)
@@ -268,15 +262,9 @@ struct BadInputTests {
     @Test func aSignalDuringTheFinalEvaluationEndsIt() throws {
         let folder = try temporaryFolder("signal-eval")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let process = Process()
-        process.executableURL = CLI.binary
         // A million evaluation episodes: hours, unless the signal stops them.
-        process.arguments = ["train", "--env", "CartPole-v1", "--agent", "ppo", "--steps", "256", "--set", "n_steps=128",
-                             "--eval-episodes", "1000000", "--out", folder.path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let (process, err) = try startAthanor(["train", "--env", "CartPole-v1", "--agent", "ppo", "--steps", "256",
+                                               "--set", "n_steps=128", "--eval-episodes", "1000000", "--out", folder.path])
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         for _ in 0..<600 where !FileManager.default.fileExists(atPath: checkpoint.path) { usleep(50_000) }
         usleep(200_000)  // into the evaluation
@@ -290,5 +278,17 @@ struct BadInputTests {
         #expect(process.terminationStatus == 130, "\(stderr)")
         #expect(stderr.contains("interrupted during the final evaluation"), "\(stderr)")
         #expect(FileManager.default.fileExists(atPath: checkpoint.path))
+    }
+
+    /// `athanor ARGUMENTS…` started in the background, its stderr piped (for the tests that signal it).
+    private func startAthanor(_ arguments: [String]) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = CLI.binary
+        process.arguments = arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return (process, err)
     }
 }
