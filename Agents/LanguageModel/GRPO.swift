@@ -170,11 +170,21 @@ public enum GroupRelative {
 
     /// log π(token) [B, L] of each completion token under `model` at `temperature`: the logits at the
     /// positions that predict them (prompt length − 1 onwards), as TRL's `_get_per_token_logps`.
+    /// A group's rows share their prompt: all of it but its last token goes through the model once per
+    /// group (`GPT.callAsFunction(prefixes:owner:continuations:)`), which halves the work at G = 8.
     public static func tokenLogProbabilities(_ model: GPT, prompts: [[Int]], completions: [[Int]], temperature: Float)
         -> (logp: Tensor, logSoftmax: Tensor) {
         let promptLength = prompts[0].count, length = completions[0].count
-        let logits = model(zip(prompts, completions).map { $0 + $1 })                          // [B, P+L, V]
-        let predicting = logits.slice(alongAxis: 1, (promptLength - 1)..<(promptLength - 1 + length))  // [B, L, V]
+        let shared = SharedPrefixes(prompts, length: promptLength - 1)
+        let predicting: Tensor                                                                  // [B, L, V]
+        if promptLength > 1 && shared.isWorthwhile {
+            // The last prompt token and all completion tokens but the last: the positions that predict the completion.
+            let continuations = zip(prompts, completions).map { [$0.last!] + $1.dropLast() }
+            predicting = model(prefixes: shared.prefixes, owner: shared.owner, continuations: continuations)
+        } else {
+            let logits = model(zip(prompts, completions).map { $0 + $1 })                      // [B, P+L, V]
+            predicting = logits.slice(alongAxis: 1, (promptLength - 1)..<(promptLength - 1 + length))
+        }
         let logSoftmax = (temperature == 1 ? predicting : predicting / temperature).logSoftmax()
         return (logSoftmax.gather(alongLastAxis: completions.flatMap { $0 }), logSoftmax)        // [B, L]
     }

@@ -45,7 +45,7 @@ public struct Completion: Equatable, Sendable {
 
 extension GPT {
     /// Continues every prompt (all of one length) with the KV cache, batched: one forward of
-    /// the prompts, then one position per step for all rows until every row has stopped.
+    /// the distinct prompts, then one position per step for all rows until every row has stopped.
     public func generate(_ prompts: [[Int]], settings: SamplingSettings,
                          using generator: inout RandomGenerator) throws -> [Completion] {
         let settings = try settings.validated(vocabularySize: configuration.vocabularySize)
@@ -58,9 +58,15 @@ extension GPT {
         guard length + settings.maximumNewTokens <= configuration.contextLength else {
             throw TinyLMError.invalidInput("prompt length \(length) + \(settings.maximumNewTokens) new tokens exceed the context of \(configuration.contextLength)")
         }
+        // Rows with the same prompt (G samples of each in RL) share one prefill of it.
+        let distinct = SharedPrefixes(prompts, length: length)
         var cache = KeyValueCache(layers: configuration.layers)
         var completions = Array(repeating: Completion(tokens: [], probabilities: [], stopped: false), count: prompts.count)
-        var logits = self(prompts, cache: &cache)
+        var logits = self(distinct.prefixes, cache: &cache)
+        if distinct.isWorthwhile {
+            cache = cache.selectingRows(distinct.owner)
+            logits = withoutGrad { logits.slice(alongAxis: 1, (length - 1)..<length).indexSelect(distinct.owner) }  // [B, 1, V]
+        }
         let vocabulary = configuration.vocabularySize
         for step in 0..<settings.maximumNewTokens {
             let time = logits.shape[1]

@@ -47,6 +47,33 @@ import TinyLM
         #expect(worst <= 1e-5, "cached and full logits differ by \(worst)")
     }
 
+    @Test func sharedPrefixesGiveTheFullForwardsLogitsAndGradients() throws {
+        // Three prompts, the first and last sampled three times each: rows 0–2, 5–7 share prefixes.
+        let model = try GPT(GPTConfiguration(vocabularySize: 14, contextLength: 16, embedding: 16, layers: 2, heads: 2), seed: 4)
+        let prefixes = [[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [11, 12, 13, 1, 2]]
+        let owner = [0, 0, 0, 1, 2, 2, 2, 0]
+        var generator = RandomGenerator(seed: 5)
+        let continuations = owner.map { _ in (0..<4).map { _ in Int(generator.next() % 14) } }
+        let sharing = SharedPrefixes(owner.map { prefixes[$0] + [0] }, length: 5)
+        #expect(sharing.prefixes == prefixes && sharing.owner == owner && sharing.isWorthwhile)
+
+        func run(_ forward: () -> Tensor) -> (logits: [Float], gradients: [Float]) {
+            let logits = forward()
+            model.zeroGrad()
+            (logits * Tensor.normal(logits.shape, standardDeviation: 1, using: &generator)).sum().backward()
+            return (logits.scalars, model.parameters.flatMap { $0.grad?.scalars ?? [] })
+        }
+        let seed = generator
+        let full = run { model(zip(owner, continuations).map { prefixes[$0] + $1 }).slice(alongAxis: 1, 5..<9) }
+        generator = seed
+        let shared = run { model(prefixes: prefixes, owner: owner, continuations: continuations) }
+        #expect(shared.logits.count == 8 * 4 * 14)
+        let worstLogit = zip(full.logits, shared.logits).map { Swift.abs($0 - $1) }.max() ?? .infinity
+        let worstGradient = zip(full.gradients, shared.gradients).map { Swift.abs($0 - $1) }.max() ?? .infinity
+        #expect(worstLogit <= 1e-5 && worstGradient <= 1e-5, "logits differ by \(worstLogit), gradients by \(worstGradient)")
+        #expect(full.gradients.count == shared.gradients.count && shared.gradients.contains { $0 != 0 })
+    }
+
     @Test func exportRoundTripsThroughTheHuggingFaceLayout() throws {
         let model = try GPT(.addition, seed: 7)
         #expect(model.configuration.parameterCount == 799_232 && model.parameters.map(\.value.count).reduce(0, +) == 799_232)  // the anchor's figure for GPT2LMHeadModel(config), tied head

@@ -66,6 +66,24 @@ import TinyLM
         #expect(throws: TinyLMError.self) { try model.generate(prompts, settings: SamplingSettings(topP: 0), using: &generator) }
     }
 
+    @Test func samplesOfARepeatedPromptAreScoredAsTheFullForwardScoresThem() throws {
+        // generate prefills each distinct prompt once and copies its cache to every row that repeats it.
+        let model = try GPT(GPTConfiguration(vocabularySize: 14, contextLength: 16, embedding: 16, layers: 2, heads: 2), seed: 2)
+        var generator = RandomGenerator(seed: 3)
+        let prompts = [[1, 2, 3], [1, 2, 3], [1, 2, 3], [4, 5, 6], [4, 5, 6], [1, 2, 3]]
+        let completions = try model.generate(prompts, settings: SamplingSettings(temperature: 2, maximumNewTokens: 6), using: &generator)
+        #expect(completions.count == 6 && Set(completions.map(\.tokens)).count > 2)
+        for (prompt, completion) in zip(prompts, completions) {
+            let logits = model([prompt + completion.tokens])  // [1, 3 + n, V]
+            for (i, token) in completion.tokens.enumerated() {
+                let row = logits.slice(alongAxis: 1, (2 + i)..<(3 + i)).scalars
+                let m = row.max()!, total = row.reduce(Float(0)) { $0 + Foundation.exp($1 - m) }
+                let expected = Foundation.exp(row[token] - m) / total
+                #expect(Swift.abs(completion.probabilities[i] - expected) < 1e-5, "token \(i) of \(prompt): \(completion.probabilities[i]) vs \(expected)")
+            }
+        }
+    }
+
     @Test func sameSeedSameCompletions() throws {
         let model = try GPT(GPTConfiguration(vocabularySize: 14, contextLength: 16, embedding: 16, layers: 1, heads: 2), seed: 2)
         func run() throws -> [[Int]] {
