@@ -152,7 +152,7 @@ public final class DynamicsModel {
         for (r, m) in members.enumerated() { groups[m].append(r) }
         let size = Swift.max(groups.map(\.count).max() ?? 0, 1)
         let padded = groups.map { $0 + [Int](repeating: $0.first ?? 0, count: size - $0.count) }
-        let (mean, logVariance) = withoutGrad { ensemble(Self.stacked(x, width: width, padded)) }
+        let (mean, logVariance) = ensemble.inference(Self.stacked(x, width: width, padded))
         let (mu, logVar) = (mean.scalars, logVariance.scalars)
         var next = observations
         for (m, group) in groups.enumerated() {

@@ -92,6 +92,9 @@ public final class PETS: DeepAgent {
     public let seed: UInt64
     public private(set) var stepsDone = 0
     public private(set) var trialsDone = 0
+    /// Wall seconds of the last model fit: what `bench model-based --planning-speed` subtracts from a trial's
+    /// time to get the planning's. A measurement, not part of the run's numbers (metrics and checkpoints leave it out).
+    public private(set) var lastFitSeconds = 0.0
     public let model: DynamicsModel
     let sampling: TrajectorySampling
     var planner: RecedingHorizon
@@ -143,9 +146,11 @@ public final class PETS: DeepAgent {
             guard stepsDone >= 2 else {
                 throw TrainingError.unsupported("pets needs at least 2 random transitions to fit its model before planning (raise trial_length or random_trials)")
             }
+            let fitStart = DispatchTime.now().uptimeNanoseconds
             let report = model.fit(observations: observations, actions: actions, nextObservations: nextObservations, epochs: config.epochs,
                                    batchSize: config.batchSize, validationRatio: config.validationRatio, patience: config.patience,
                                    using: &generator)
+            lastFitSeconds = Double(DispatchTime.now().uptimeNanoseconds - fitStart) / 1e9
             try ensureFinite(report.trainingNLL, "the model's NLL after trial \(trialsDone)")
             metrics = [("model/nll", Double(report.trainingNLL)), ("model/epochs", Double(report.epochs)),
                        ("model/validation_mse", Double(report.validationErrors.reduce(0, +)) / Double(Swift.max(report.validationErrors.count, 1)))]

@@ -24,14 +24,14 @@ public final class EnsembleLinear: Module {
 
     public var namedParameters: [(name: String, parameter: Parameter)] { [("weight", weight), ("bias", bias)] }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor { Tensor.matmul(x, weight.value) + bias.value }
+    /// f(x·W + b), fused (`Tensor.batchedLinear`).
+    public func callAsFunction(_ x: Tensor, activation: Tensor.FusedActivation = .identity) -> Tensor {
+        .batchedLinear(x, weight: weight.value, bias: bias.value, activation: activation)
+    }
 }
 
 /// log(1 + eˣ), computed as max(x, 0) + log(1 + e^−|x|) so it never overflows.
 func softplus(_ x: Tensor) -> Tensor { x.relu() + (1 + (-x.abs()).exp()).log() }
-
-/// MBRL-Lib's activation for PETS: LeakyReLU with slope 0.01 below zero.
-func leakyReLU(_ x: Tensor, slope: Float = 0.01) -> Tensor { x.relu() - slope * (-x).relu() }
 
 public final class ProbabilisticEnsemble: Module {
     public let members: Int, inputSize: Int, outputSize: Int
@@ -74,8 +74,23 @@ public final class ProbabilisticEnsemble: Module {
     public func callAsFunction(_ x: Tensor) -> (mean: Tensor, logVariance: Tensor) {
         precondition(x.rank == 3 && x.shape[0] == members && x.shape[2] == inputSize, "the ensemble takes [\(members), B, \(inputSize)], got \(x.shape)")
         var h = x
-        for layer in hidden { h = leakyReLU(layer(h)) }
-        let out = head(h)
+        for layer in hidden { h = layer(h, activation: .leakyReLU) }  // MBRL-Lib's activation: LeakyReLU, slope 0.01
+        return bounded(head(h))
+    }
+
+    /// The same as `callAsFunction` without a graph, each half of every member's rows through all layers on its own core
+    /// (`Tensor.batchedInference`): the planner's prediction.
+    public func inference(_ x: Tensor) -> (mean: Tensor, logVariance: Tensor) {
+        precondition(x.rank == 3 && x.shape[0] == members && x.shape[2] == inputSize, "the ensemble takes [\(members), B, \(inputSize)], got \(x.shape)")
+        return withoutGrad {
+            let layers = hidden.map { Tensor.BatchedLayer(weight: $0.weight.value, bias: $0.bias.value, activation: .leakyReLU) }
+                + [Tensor.BatchedLayer(weight: head.weight.value, bias: head.bias.value, activation: .identity)]
+            return bounded(Tensor.batchedInference(x, layers: layers))
+        }
+    }
+
+    /// μ and the soft-bounded log σ² from the head's output [E, B, 2·out].
+    private func bounded(_ out: Tensor) -> (mean: Tensor, logVariance: Tensor) {
         let mean = out.slice(alongAxis: 2, 0..<outputSize)
         let raw = out.slice(alongAxis: 2, outputSize..<(2 * outputSize))
         let upper = learnsBounds ? maxLogVariance.value : maxLogVariance.value.detached()

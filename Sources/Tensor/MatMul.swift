@@ -6,15 +6,16 @@ import COpenBLAS
 
 /// C ← alpha·op(A)·op(B) + beta·C for row-major matrices; op(A) is m×k, op(B) is k×n.
 /// With `bias` (n values, beta 0): C ← bias + alpha·op(A)·op(B), the bias added to every row.
+/// `splitting: false` keeps a large product on this thread (its caller has split the work already).
 @inline(__always)
 func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
            _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
-           bias: UnsafePointer<Float>? = nil) {
+           bias: UnsafePointer<Float>? = nil, splitting: Bool = true) {
     if m == 0 || n == 0 { return }
     if let bias, k == 0 || !(m * n * k <= smallMatmulLimit && n >= 8 && alpha == 1) {
         // Only the Swift kernel takes the bias into its accumulators; elsewhere it is copied first.
         fillRows(c, rows: m, with: bias, count: n)
-        sgemm(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, alpha: alpha, beta: 1)
+        sgemm(a, transposeA: transposeA, b, transposeB: transposeB, c, m: m, n: n, k: k, alpha: alpha, beta: 1, splitting: splitting)
         return
     }
     if k == 0 {
@@ -45,7 +46,7 @@ func sgemm(_ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float
     // (BC, a DQN's backward, a transformer) then uses the second core too. The split depends on the
     // sizes alone — never on the helper or on OpenBLAS's thread count, which concurrent callers
     // change — so the numbers do not either.
-    guard m >= 2 * halvedProductRows && m * n * k >= halvedProductLimit else { return rows(0..<m) }
+    guard splitting && m >= 2 * halvedProductRows && m * n * k >= halvedProductLimit else { return rows(0..<m) }
     let top = (m / 2 + halvedProductRows / 2) / halvedProductRows * halvedProductRows
     sideBySide({ rows(0..<top) }, { rows(top..<m) })
 }
@@ -139,8 +140,11 @@ extension Tensor {
         return out
     }
 
-    /// Element-wise functions `linear` can apply to its result in the same pass.
-    public enum FusedActivation: Int, Sendable { case identity, tanh, relu }
+    /// Element-wise functions `linear` and `batchedLinear` can apply to their result in the same pass.
+    public enum FusedActivation: Int, Sendable { case identity, tanh, relu, leakyReLU }
+
+    /// The slope of `FusedActivation.leakyReLU` below zero: PyTorch's default `negative_slope`, MBRL-Lib's PETS activation.
+    public static let leakyReLUSlope: Float = 0.01
 
     /// f(x·Wᵀ + b) with W stored as [out, in] (PyTorch's layout), fused: the bias is written
     /// first and the product accumulates onto it, the activation is applied in place, and the
@@ -168,11 +172,7 @@ extension Tensor {
         let po = out.storage.base
         sgemm(x.storage.base, transposeA: false, weight.storage.base, transposeB: true, po,
               m: rows, n: outFeatures, k: inFeatures, bias: bias?.storage.base)
-        switch activation {
-        case .identity: break
-        case .tanh: for i in 0..<out.count { po[i] = fastTanh(po[i]) }
-        case .relu: for i in 0..<out.count { po[i] = Swift.max(po[i], 0) }
-        }
+        activation.apply(po, count: out.count)
         return out.recordingGradient(of: x, weight, bias, saving: LinearSaved(input: x, weight: weight, bias: bias, output: out,
                                                                             activation: activation)) { saved, g in
             linearBackward(LinearSaved(unpacking: saved), g)
@@ -203,17 +203,8 @@ extension Tensor {
         let (x, weight, out) = (saved.input, saved.weight, saved.output)
         let (outFeatures, inFeatures) = (weight.shape[0], weight.shape[1])
         let rows = x.count / Swift.max(inFeatures, 1)
-        // Through the activation first, from the saved output y: tanh′ = 1 − y², relu′ = [y > 0].
-        var gz = g
-        if saved.activation != .identity {
-            gz = Tensor(uninitializedShape: g.shape)
-            let (pg, py, pz) = (g.storage.base, out.storage.base, gz.storage.base)
-            if saved.activation == .tanh {
-                for i in 0..<g.count { pz[i] = pg[i] * (1 - py[i] * py[i]) }
-            } else {
-                for i in 0..<g.count { pz[i] = py[i] > 0 ? pg[i] : 0 }
-            }
-        }
+        // Through the activation first, from the saved output y.
+        let gz = saved.activation.backward(g, output: out)
         // Results take the shapes of x, W and b (sharing their shape arrays).
         let dx = x.requiresGrad
             ? product(gz, weight, rows: rows, k: outFeatures, columns: inFeatures, shape: x.shape) : nil

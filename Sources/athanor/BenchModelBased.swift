@@ -24,6 +24,12 @@ extension Bench {
         var reportOnly = false
         @Option(help: "MBRL-Lib's PETS runs (JSON lines).") var peer = "../shared/anchors/peers/pets_results.jsonl"
         @Option(help: "Output folder.") var output = "Results/model-based"
+        @Flag(help: "Train nothing: time PETS' planning at MBRL-Lib's settings (one planned trial, seed 0) beside MBRL-Lib's (--mbrl-python); writes planning-speed.md.")
+        var planningSpeed = false
+        @Option(help: "With --planning-speed: the planned trial's length in real steps.") var plannedSteps = 30
+        @Option(help: "With --planning-speed: the Python of MBRL-Lib 0.2.0's environment (../shared/anchors/README.md); none: ours alone.")
+        var mbrlPython: String?
+        @Option(help: "With --planning-speed: MBRL-Lib's PETS example script.") var mbrlScript = "../shared/anchors/peers/pets_cartpole.py"
         @OptionGroup var sharding: ShardOptions
         var merge: String? { sharding.merge }
 
@@ -38,6 +44,14 @@ extension Bench {
         func validate() throws {
             guard ModelBasedBenchmark.Regime(rawValue: regime) != nil else { throw ValidationError("--regime must be reference or reduced, not '\(regime)'") }
             guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100") }
+            guard (1...200).contains(plannedSteps) else { throw ValidationError("--planned-steps must be in 1…200 (a trial's length)") }
+            if mbrlPython != nil && !planningSpeed { throw ValidationError("--mbrl-python goes with --planning-speed") }
+            if mbrlPython != nil && !FileManager.default.fileExists(atPath: mbrlScript) {
+                throw ValidationError("--mbrl-script: no file at \(mbrlScript) (MBRL-Lib's PETS example, ../shared/anchors/peers/pets_cartpole.py)")
+            }
+            if planningSpeed && (reportOnly || merge != nil || only != nil) {
+                throw ValidationError("--planning-speed trains nothing else: drop --report-only, --merge and --only")
+            }
             let known = ModelBasedBenchmark.entries(chosenRegime).map { "\($0.agent)@\($0.environment)" }
             for name in only?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) ?? [] where !known.contains(name) {
                 throw ValidationError("unknown entry '\(name)'; entries: \(known.joined(separator: ", "))")
@@ -46,6 +60,7 @@ extension Bench {
 
         func run() throws {
             let folder = URL(fileURLWithPath: output)
+            if planningSpeed { return try measurePlanningSpeed(into: folder) }
             var runs: [ModelBasedRun] = []
             if append || reportOnly, let text = try? String(contentsOf: folder.appendingPathComponent("runs.jsonl"), encoding: .utf8) {
                 let kept = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(ModelBasedRun.self, from: Data($0.utf8)) }
@@ -76,6 +91,24 @@ extension Bench {
             try report.write(to: folder)
             print(report.markdown())
             print("tables in \(output)/")
+        }
+
+        /// `--planning-speed`: ours, then MBRL-Lib's, then both sgemm peaks, into planning-speed.md.
+        func measurePlanningSpeed(into folder: URL) throws {
+            log("athanor bench model-based: planning speed, ours (\(plannedSteps) planned steps)")
+            let ours = try PlanningSpeed.ours(seed: 0, steps: plannedSteps)
+            log(String(format: "athanor bench model-based: ours %.3f s per planned step", ours.secondsPerStep))
+            var peer: PlanningSpeed.Measurement?
+            if let mbrlPython {
+                log("athanor bench model-based: planning speed, MBRL-Lib")
+                let theirs = try PlanningSpeed.mbrlLib(python: mbrlPython, script: mbrlScript, seed: 0, steps: plannedSteps)
+                log(String(format: "athanor bench model-based: MBRL-Lib %.3f s per planned step", theirs.secondsPerStep))
+                peer = theirs
+            }
+            let text = try PlanningSpeed.markdown(ours: ours, peer: peer, sgemmBothCores: PlanningSpeed.sgemmGFLOPS(threads: nil),
+                                                  sgemmOneCore: PlanningSpeed.sgemmGFLOPS(threads: 1))
+            try PlanningSpeed.write(text, to: folder)
+            print(text)
         }
     }
 }

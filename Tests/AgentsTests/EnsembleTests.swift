@@ -36,6 +36,9 @@ struct EnsembleTests {
         let x = Tensor(f.x, shape: [f.members, f.batch, f.inputs]), y = Tensor(f.targets, shape: [f.members, f.batch, f.outputs])
         let (mean, logVariance) = ensemble(x)
         #expect(close(mean.scalars, f.mean) && close(logVariance.scalars, f.logvar))
+        // The planner's path (no graph, rows split across two cores) predicts the same.
+        let planned = withHelperThread(HelperThread()) { ensemble.inference(x) }
+        #expect(close(planned.mean.scalars, f.mean) && close(planned.logVariance.scalars, f.logvar))
         #expect(close(ensemble.meanSquaredErrors(x, targets: y), f.mse))
         let nll = ensemble.negativeLogLikelihood(x, targets: y)
         #expect(abs(nll.item - f.nll) < 1e-4 * Swift.max(1, abs(f.nll)), "\(nll.item) vs \(f.nll)")

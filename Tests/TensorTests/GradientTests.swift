@@ -141,6 +141,33 @@ struct GradientTests {
         }
     }
 
+    @Test func batchedLinearIsTheMembersLinearLayers() {
+        // Gradients by finite differences, for every activation and without a bias.
+        let x = randomTensor([3, 4, 5], seed: 30), w = randomTensor([3, 5, 9], seed: 31), b = randomTensor([3, 1, 9], seed: 32)
+        for activation in [Tensor.FusedActivation.identity, .tanh, .relu, .leakyReLU] {
+            checkGradients([x, w, b]) { Tensor.batchedLinear($0[0], weight: $0[1], bias: $0[2], activation: activation) }
+        }
+        checkGradients([x, w]) { Tensor.batchedLinear($0[0], weight: $0[1], bias: nil) }
+        // The paper form, matmul + bias then LeakyReLU (x − 0.99·min(x, 0)), on products large enough for OpenBLAS in two halves.
+        let big = randomTensor([2, 600, 64], seed: 33), bigW = randomTensor([2, 64, 48], seed: 34), bigB = randomTensor([2, 1, 48], seed: 35)
+        let z = Tensor.matmul(big, bigW) + bigB
+        let paper = z.relu() - Tensor.leakyReLUSlope * (-z).relu()
+        let fused = Tensor.batchedLinear(big, weight: bigW, bias: bigB, activation: .leakyReLU)
+        let worst = zip(paper.scalars, fused.scalars).map { Swift.abs($0 - $1) }.max() ?? .infinity
+        #expect(fused.shape == [2, 600, 48] && worst < 1e-5, "fused and paper forms differ by \(worst)")
+        #expect(fused.scalars.contains { $0 < 0 } && fused.scalars.contains { $0 > 0 })
+
+        // batchedInference: the same layers chained, without a graph, half the rows on a helper thread — the same numbers with or without it.
+        let layers = [Tensor.BatchedLayer(weight: bigW, bias: bigB, activation: .leakyReLU),
+                      Tensor.BatchedLayer(weight: randomTensor([2, 48, 7], seed: 36), bias: randomTensor([2, 1, 7], seed: 37), activation: .identity)]
+        let chained = withoutGrad { layers.reduce(big) { Tensor.batchedLinear($0, weight: $1.weight, bias: $1.bias, activation: $1.activation) } }
+        let alone = withoutGrad { Tensor.batchedInference(big, layers: layers) }
+        let helped = withHelperThread(HelperThread()) { withoutGrad { Tensor.batchedInference(big, layers: layers) } }
+        let gap = zip(chained.scalars, alone.scalars).map { Swift.abs($0 - $1) }.max() ?? .infinity
+        #expect(alone.shape == [2, 600, 7] && gap < 1e-5, "batchedInference differs from chained layers by \(gap)")
+        #expect(alone.scalars == helped.scalars)
+    }
+
     @Test func pickedLogSoftmaxEqualsLogSoftmaxThenGather() {
         let x = randomTensor([5, 4], seed: 26) * 4
         let fused = x.logSoftmax(picking: [3, 0, 2, 2, 1]).scalars

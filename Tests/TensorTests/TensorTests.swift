@@ -35,7 +35,7 @@ struct TensorTests {
 
     /// A fused op is a faster way to compute its paper form: the same values and the same
     /// gradients as matmul + add + tanh (linear) and mean((ŷ − y)²) (the MSE loss).
-    @Test(arguments: [Tensor.FusedActivation.identity, .tanh, .relu])
+    @Test(arguments: [Tensor.FusedActivation.identity, .tanh, .relu, .leakyReLU])
     func fusedLinearHasThePaperFormsGradients(activation: Tensor.FusedActivation) {
         let x = randomTensor([13, 10], seed: 1).requiringGrad(), w = randomTensor([21, 10], seed: 2).requiringGrad()
         let b = randomTensor([21], seed: 3).requiringGrad(), target = randomTensor([13, 21], seed: 4)
@@ -48,7 +48,10 @@ struct TensorTests {
         let fused = gradients { Tensor.linear(x, weight: w, bias: b, activation: activation) }
         let paper = gradients {
             let z = Tensor.matmul(x, w, transposeB: true) + b
-            return switch activation { case .identity: z; case .tanh: z.tanh(); case .relu: z.relu() }
+            return switch activation {
+            case .identity: z; case .tanh: z.tanh(); case .relu: z.relu()
+            case .leakyReLU: z.relu() - Tensor.leakyReLUSlope * (-z).relu()
+            }
         }
         for (f, p) in zip(fused, paper) { #expect(zip(f, p).allSatisfy { Swift.abs($0 - $1) <= 1e-5 }, "\(activation)") }
     }

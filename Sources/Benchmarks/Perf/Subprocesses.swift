@@ -16,7 +16,8 @@ func runPython(_ interpreter: String, _ script: String, what: String) throws -> 
 
 /// Runs a program (Python, or another build of athanor) with one BLAS/OpenMP thread (in `directory`, if given) and returns the JSON
 /// object on the last line it prints; its stderr is discarded.
-func runJSONCommand(_ interpreter: String, arguments: [String], in directory: URL? = nil, what: String) throws -> [String: Any] {
+func runJSONCommand(_ interpreter: String, arguments: [String], in directory: URL? = nil, what: String,
+                    environment extra: [String: String] = [:]) throws -> [String: Any] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [interpreter] + arguments
@@ -24,6 +25,7 @@ func runJSONCommand(_ interpreter: String, arguments: [String], in directory: UR
     var environment = ProcessInfo.processInfo.environment
     environment["OMP_NUM_THREADS"] = "1"
     environment["MKL_NUM_THREADS"] = "1"
+    environment.merge(extra) { $1 }
     process.environment = environment
     let output = Pipe()
     process.standardOutput = output
