@@ -122,7 +122,7 @@ public struct ModelBasedReport {
         text += "not the same run): \(Self.f(theirs / ours, 1))× \(regime == .reference ? "at the same settings" : "— but this run used the reduced settings, so the ratio is not like for like").\n"
         text += "\(Self.f(rowsPerSecond / 1e6, 2)) M rows per second"
         if let sgemmGFLOPS { text += "; this machine's one-thread sgemm 512³ measured in the same run: \(Self.f(sgemmGFLOPS, 0)) GFLOP/s" }
-        text += ".\nMBRL-Lib and ours at the same settings, one after the other: [planning-speed.md](planning-speed.md) (`athanor bench model-based --planning-speed`)"
+        text += ".\nMBRL-Lib and ours at the same settings, one after the other: [planning-speed.md](../model-based/planning-speed.md) (`athanor bench model-based --planning-speed`)"
         return text + ".\n"
     }
 
