@@ -3,8 +3,8 @@
 // and the backward, with g_e = ∂L/∂y_e and z_e the pre-activation:
 //     ∂z_e = g_e ⊙ f′(z_e),   ∂x_e = ∂z_e·W_eᵀ,   ∂W_e = x_eᵀ·∂z_e,   ∂b_e = Σ_rows ∂z_e.
 // Its paper form is `matmul(x, W) + b` then the activation: three more passes over [E, B, out]
-// and two more buffers. PETS' planner runs it 225 times a real step on [5, ≈2000, 200]; the
-// passes cost as much as a fifth of the products.
+// and two more buffers: on PETS' [5, ≈2000, 200] layers the passes cost as much as a fifth of
+// the products. The ensemble's fit uses it; its planner, which needs no graph, `batchedInference`.
 
 extension Tensor {
     /// f(x·W + b) for every member e at once: x [E, B, in], weight [E, in, out], bias [E, 1, out] or none.
@@ -43,7 +43,8 @@ extension Tensor {
         public init(weight: Tensor, bias: Tensor, activation: FusedActivation) { (self.weight, self.bias, self.activation) = (weight, bias, activation) }
     }
 
-    /// x [E, B, in] through `layers` as chained `batchedLinear`s compute it, for inference: no graph is recorded.
+    /// x [E, B, in] through `layers`: chained `batchedLinear`s' function (equal to rounding: the bias is added after the
+    /// product here, and halves may take another kernel), for inference: no graph is recorded.
     /// Work on one core between two joins instead of four passes and a join per layer: each member's rows are cut in
     /// two halves (where by the sizes alone, so the numbers do not depend on the second core), and each half goes through
     /// every layer on its own core — the bias and activation applied to rows its product has just written. A PETS
@@ -51,8 +52,7 @@ extension Tensor {
     public static func batchedInference(_ x: Tensor, layers: [BatchedLayer]) -> Tensor {
         precondition(x.rank == 3 && !layers.isEmpty, "batchedInference expects x [E, B, in] and at least one layer")
         let (members, rows) = (x.shape[0], x.shape[1])
-        var widths = [x.shape[2]]
-        for layer in layers {
+        let widths = layers.reduce(into: [x.shape[2]]) { widths, layer in
             precondition(layer.weight.rank == 3 && layer.weight.shape[0] == members && layer.weight.shape[1] == widths.last!
                          && layer.bias.shape == [members, 1, layer.weight.shape[2]],
                          "batchedInference: layer \(widths.count) is \(layer.weight.shape) with bias \(layer.bias.shape) after width \(widths.last!)")
@@ -79,7 +79,8 @@ extension Tensor {
                 }
             }
         }
-        let half = rows >= 2 * halvedProductRows ? (rows / 2 + halvedProductRows / 2) / halvedProductRows * halvedProductRows : rows
+        guard rows >= 2 * halvedProductRows else { forward(0..<rows); return out }  // too few rows to be worth a second core
+        let half = (rows / 2 + halvedProductRows / 2) / halvedProductRows * halvedProductRows
         sideBySide({ forward(0..<half) }, { forward(half..<rows) })
         return out
     }

@@ -29,7 +29,8 @@ extension Bench {
         @Option(help: "With --planning-speed: the planned trial's length in real steps.") var plannedSteps = 30
         @Option(help: "With --planning-speed: the Python of MBRL-Lib 0.2.0's environment (../shared/anchors/README.md); none: ours alone.")
         var mbrlPython: String?
-        @Option(help: "With --planning-speed: MBRL-Lib's PETS example script.") var mbrlScript = "../shared/anchors/peers/pets_cartpole.py"
+        @Option(help: "With --planning-speed: MBRL-Lib's PETS example script.") var mbrlScript = Self.defaultMBRLScript
+        static let defaultMBRLScript = "../shared/anchors/peers/pets_cartpole.py"
         @OptionGroup var sharding: ShardOptions
         var merge: String? { sharding.merge }
 
@@ -49,9 +50,10 @@ extension Bench {
             if mbrlPython != nil && !FileManager.default.fileExists(atPath: mbrlScript) {
                 throw ValidationError("--mbrl-script: no file at \(mbrlScript) (MBRL-Lib's PETS example, ../shared/anchors/peers/pets_cartpole.py)")
             }
-            if planningSpeed && (reportOnly || merge != nil || only != nil) {
-                throw ValidationError("--planning-speed trains nothing else: drop --report-only, --merge and --only")
+            if planningSpeed && (reportOnly || merge != nil || only != nil || sharding.shard != nil || append || regime != "reference") {
+                throw ValidationError("--planning-speed times PETS at the reference settings and trains nothing else: drop --report-only, --merge, --only, --shard, --append and --regime")
             }
+            if mbrlScript != Self.defaultMBRLScript && mbrlPython == nil { throw ValidationError("--mbrl-script goes with --mbrl-python") }
             let known = ModelBasedBenchmark.entries(chosenRegime).map { "\($0.agent)@\($0.environment)" }
             for name in only?.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) ?? [] where !known.contains(name) {
                 throw ValidationError("unknown entry '\(name)'; entries: \(known.joined(separator: ", "))")
