@@ -11,21 +11,22 @@ struct ModelBasedReportTests {
     }
 
     /// Sample efficiency is read off as the first trial or evaluation at the solved return, per seed;
-    /// PETS' trials sit beside MBRL-Lib's by trial number.
+    /// PETS' trials sit beside MBRL-Lib's by trial number, the random trial being trial 0 as in MBRL-Lib.
     @Test func stepsToSolveAndTrialsAreReadFromTheRuns() throws {
         let runs = [
             run("pets", "CartPoleContinuous-v0", seed: 0, episodes: [(20, 20), (220, 200)]),
             run("pets", "CartPoleContinuous-v0", seed: 1, episodes: [(30, 30), (90, 60)]),
             run("sac", "CartPoleContinuous-v0", seed: 0, evaluations: [(500, 100), (1000, 196)]),
         ]
-        let report = ModelBasedReport(runs: runs, regime: .reduced, peer: [(seed: 0, trial: 2, reward: 93, planSecondsPerStep: 2.4)],
+        let report = ModelBasedReport(runs: runs, regime: .reduced, peer: [(seed: 0, trial: 1, reward: 93, planSecondsPerStep: 2.4)],
                                       peerSource: "peer", sgemmGFLOPS: 68, planningRowsPerStep: 37_500)
         let table = report.summaryTable("CartPoleContinuous-v0")
         #expect(table.contains("| pets | 1000 | 200.0, 60.0 |") && table.contains("| 220, not reached |"), "\(table)")
         #expect(table.contains("| sac | 1000 | 196.0 | 196.0 | 1000 | 1.0 |"), "\(table)")
         let trials = try #require(report.petsTable())
-        #expect(trials.contains("| 2 | 155 | 200, 60 | 130.0 [60.0, 200.0] | 93 |"), "\(trials)")
-        #expect(trials.contains("Solved (a 200-step trial) by trial 5: 1 of 2 seeds"))
+        #expect(trials.contains("| 0 (random) | 25 | 20, 30 | 25.0 [20.0, 30.0] | — |"), "\(trials)")
+        #expect(trials.contains("| 1 | 155 | 200, 60 | 130.0 [60.0, 200.0] | 93 |"), "\(trials)")
+        #expect(trials.contains("Solved (a 200-step trial) by planned trial 5: 1 of 2 seeds"))
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("athanor-mb-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try report.write(to: folder)
