@@ -107,8 +107,8 @@ extension Bench {
                 log(String(format: "athanor bench model-based: MBRL-Lib %.3f s per planned step", theirs.secondsPerStep))
                 peer = theirs
             }
-            let text = try PlanningSpeed.markdown(ours: ours, peer: peer, sgemmBothCores: PlanningSpeed.sgemmGFLOPS(threads: nil),
-                                                  sgemmOneCore: PlanningSpeed.sgemmGFLOPS(threads: 1))
+            let text = try PlanningSpeed.markdown(ours: ours, peer: peer, sgemmBothCores: ModelBasedBenchmark.sgemmGFLOPS(threads: nil),
+                                                  sgemmOneCore: ModelBasedBenchmark.sgemmGFLOPS(threads: 1))
             try PlanningSpeed.write(text, to: folder)
             print(text)
         }

@@ -3,6 +3,7 @@ import Environments
 import Foundation
 import RL
 import Tensor
+import Threads
 import Training
 
 /// One run of `bench model-based`: an agent trained on an environment for a budget of real
@@ -87,11 +88,12 @@ public enum ModelBasedBenchmark {
                              evaluationSteps: recorder.evaluationSteps, evaluationReturns: recorder.evaluationReturns)
     }
 
-    /// sgemm 512³ GFLOP/s on one thread, the rate the planner's products run at under `learn`.
-    public static func sgemmGFLOPS() -> Double {
-        let threads = BLAS.threadCount
-        BLAS.setThreadCount(1)
-        defer { BLAS.setThreadCount(threads) }
+    /// sgemm 512³ GFLOP/s with OpenBLAS on `threads` threads (nil: every usable core): one thread is what each of
+    /// `learn`'s cores does with its share of the planner's products.
+    public static func sgemmGFLOPS(threads: Int? = 1) -> Double {
+        let previous = BLAS.threadCount
+        BLAS.setThreadCount(threads ?? Cores.usable)
+        defer { BLAS.setThreadCount(previous) }
         return PerfBenchmarks.sgemm(calls: 50).raw
     }
 

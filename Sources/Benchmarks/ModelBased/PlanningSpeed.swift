@@ -4,7 +4,6 @@ import Foundation
 import NN
 import RL
 import Tensor
-import Threads
 import Training
 
 /// PETS' cost is its planner: at MBRL-Lib's settings one real step evaluates 5 iterations × 500
@@ -78,7 +77,7 @@ public enum PlanningSpeed {
         func rate(_ m: Measurement) -> (rows: Double, gflops: Double) {
             (Double(rows) / m.secondsPerStep, Double(rows) * flopsPerRow / m.secondsPerStep / 1e9)
         }
-        let f = { (x: Double, digits: Int) in String(format: "%.\(digits)f", x) }
+        let f = ModelBasedReport.f
         var md = "# PETS' planning speed at MBRL-Lib's settings\n\n\(Provenance.current.markdown)\n\n"
         md += "One planned real step on \(environment) with hyperparams/pets.yml's entry (MBRL-Lib's PETS example: a 5-member ensemble of "
         md += "3 × 200 LeakyReLU layers; CEM, 5 iterations × 500 candidates, 20 particles (TS-∞), horizon 15) evaluates \(rows) ensemble rows "
@@ -104,14 +103,6 @@ public enum PlanningSpeed {
     public static func write(_ markdown: String, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try writeAtomically(Data(markdown.utf8), to: folder.appendingPathComponent("planning-speed.md"))
-    }
-
-    /// sgemm 512³ GFLOP/s with OpenBLAS on `threads` threads (none: every usable core).
-    public static func sgemmGFLOPS(threads: Int?) -> Double {
-        let previous = BLAS.threadCount
-        BLAS.setThreadCount(threads ?? Cores.usable)
-        defer { BLAS.setThreadCount(previous) }
-        return PerfBenchmarks.sgemm(calls: 50).raw
     }
 }
 
