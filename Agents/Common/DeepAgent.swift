@@ -9,6 +9,9 @@ public struct TrainingReport: Sendable {
     public var steps: Int
     public var metrics: [(name: String, value: Double)]
     public var episodes: [EpisodeRecord]
+    /// The iteration stopped part-way because a stop was asked for (`iterate(stoppingWhen:)`): its steps
+    /// are done and go into the checkpoint, no episode ended, and the next call continues it.
+    public var isUnfinished = false
 }
 
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
@@ -42,12 +45,17 @@ public protocol Trainable: AnyObject {
     var isFinished: Bool { get }
     /// One iteration; throws `TrainingError.nonFinite` when a loss stops being a number.
     func iterate() throws -> TrainingReport
+    /// One iteration that may end part-way, once `stop()` is true, with an unfinished report (for iterations
+    /// long enough that a stop request should not wait for them: a PETS trial plans for minutes). The
+    /// default runs the whole iteration.
+    func iterate(stoppingWhen stop: () -> Bool) throws -> TrainingReport
     /// Everything needed to continue exactly.
     func checkpoint() throws -> SafeTensors
 }
 
 extension Trainable {
     public var isFinished: Bool { false }
+    public func iterate(stoppingWhen stop: () -> Bool) throws -> TrainingReport { try iterate() }
 }
 
 /// A deep RL agent: iterate until the budget is spent, act, save, load. Each agent owns its

@@ -137,33 +137,57 @@ public final class PETS: DeepAgent {
         actingGenerator = RandomGenerator(seed: seed &+ 3)
     }
 
+    /// A trial stopped part-way (`iterate(stoppingWhen:)`): where it started, what it has earned, the
+    /// model's figures from its fit. Its transitions are the data's last rows.
+    private struct Trial: Codable {
+        var start: Int, total: Double, predicted: [Float], modelMetrics: [Double]
+    }
+    private var unfinished: Trial?
+    /// The environment's state for `unfinished`: nil after a restore, until the trial's actions are replayed.
+    private var observation: [Float]?
+
     /// One trial: random actions for the first `random_trials`, then fit the model and plan every step.
-    public func iterate() throws -> TrainingReport {
+    public func iterate() throws -> TrainingReport { try iterate(stoppingWhen: { false }) }
+
+    /// One trial, left unfinished once `stop()` is true between two steps (a planned trial at MBRL-Lib's
+    /// settings takes minutes; a SIGTERM should not wait for it): the next call, in this agent or in one
+    /// restored from its checkpoint, continues the trial where it stopped, as if it had not.
+    public func iterate(stoppingWhen stop: () -> Bool) throws -> TrainingReport {
         let planning = trialsDone >= config.randomTrials
-        // The same names every trial (a random trial's model and planner figures are blank).
-        var metrics: [(name: String, value: Double)] = [("model/nll", .nan), ("model/epochs", .nan), ("model/validation_mse", .nan)]
-        if planning {
-            guard stepsDone >= 2 else {
-                throw TrainingError.unsupported("pets needs at least 2 random transitions to fit its model before planning (raise trial_length or random_trials)")
+        var trial: Trial, observation: [Float]
+        if let unfinished {
+            trial = unfinished
+            observation = try self.observation ?? replay(trial)
+        } else {
+            // The same names every trial (a random trial's model and planner figures are blank).
+            var modelMetrics = [Double.nan, .nan, .nan]
+            if planning {
+                guard stepsDone >= 2 else {
+                    throw TrainingError.unsupported("pets needs at least 2 random transitions to fit its model before planning (raise trial_length or random_trials)")
+                }
+                let fitStart = DispatchTime.now().uptimeNanoseconds
+                let report = model.fit(observations: observations, actions: actions, nextObservations: nextObservations, epochs: config.epochs,
+                                       batchSize: config.batchSize, validationRatio: config.validationRatio, patience: config.patience,
+                                       using: &generator)
+                lastFitSeconds = Double(DispatchTime.now().uptimeNanoseconds - fitStart) / 1e9
+                try ensureFinite(report.trainingNLL, "the model's NLL after trial \(trialsDone)")
+                modelMetrics = [Double(report.trainingNLL), Double(report.epochs),
+                                Double(report.validationErrors.reduce(0, +)) / Double(Swift.max(report.validationErrors.count, 1))]
             }
-            let fitStart = DispatchTime.now().uptimeNanoseconds
-            let report = model.fit(observations: observations, actions: actions, nextObservations: nextObservations, epochs: config.epochs,
-                                   batchSize: config.batchSize, validationRatio: config.validationRatio, patience: config.patience,
-                                   using: &generator)
-            lastFitSeconds = Double(DispatchTime.now().uptimeNanoseconds - fitStart) / 1e9
-            try ensureFinite(report.trainingNLL, "the model's NLL after trial \(trialsDone)")
-            metrics = [("model/nll", Double(report.trainingNLL)), ("model/epochs", Double(report.epochs)),
-                       ("model/validation_mse", Double(report.validationErrors.reduce(0, +)) / Double(Swift.max(report.validationErrors.count, 1)))]
+            // Trial i starts from reset(seed: seed + i): no environment state to checkpoint between trials.
+            observation = environment.resetFlat(seed: seed &+ UInt64(trialsDone)).observation
+            planner.reset()
+            trial = Trial(start: stepsDone, total: 0, predicted: [], modelMetrics: modelMetrics)
         }
-        // Trial i starts from reset(seed: seed + i): no environment state to checkpoint between trials.
-        var observation = environment.resetFlat(seed: seed &+ UInt64(trialsDone)).observation
-        planner.reset()
-        var total = 0.0, length = 0, predicted: [Float] = []
-        while length < config.trialLength && stepsDone < totalSteps {
+        while stepsDone - trial.start < config.trialLength && stepsDone < totalSteps {
+            if stop() {
+                (unfinished, self.observation) = (trial, observation)
+                return TrainingReport(steps: stepsDone, metrics: [], episodes: [], isUnfinished: true)
+            }
             let action: [Float]
             if planning {
                 let plan = planner.plan(sampling.objective(from: observation, shape: shape), using: &generator)
-                predicted.append(sampling.predictedReturns(plan, population: 1, from: observation, shape: shape)[0])
+                trial.predicted.append(sampling.predictedReturns(plan, population: 1, from: observation, shape: shape)[0])
                 action = Array(plan[0..<shape.actionSize])
             } else {
                 action = (0..<shape.actionSize).map { shape.low[$0] + (shape.high[$0] - shape.low[$0]) * generator.nextUniform() }
@@ -173,14 +197,37 @@ public final class PETS: DeepAgent {
                 throw TrainingError.nonFinite("an observation or reward of the environment at step \(stepsDone)")
             }
             observations += observation; actions += action; nextObservations += t.observation
-            total += t.reward; length += 1; stepsDone += 1
+            trial.total += t.reward; stepsDone += 1
             if t.terminated { break }
             observation = t.observation
         }
+        (unfinished, self.observation) = (nil, nil)
         trialsDone += 1
-        metrics.append(("planner/predicted_return", predicted.isEmpty ? .nan : Double(predicted.reduce(0, +)) / Double(predicted.count)))
-        metrics.append(("charts/trial", Double(trialsDone)))
-        return TrainingReport(steps: stepsDone, metrics: metrics, episodes: [EpisodeRecord(totalReward: total, length: length)])
+        let predicted = trial.predicted
+        let metrics = zip(["model/nll", "model/epochs", "model/validation_mse"], trial.modelMetrics).map { (name: $0, value: $1) } + [
+            ("planner/predicted_return", predicted.isEmpty ? .nan : Double(predicted.reduce(0, +)) / Double(predicted.count)),
+            ("charts/trial", Double(trialsDone)),
+        ]
+        return TrainingReport(steps: stepsDone, metrics: metrics, episodes: [EpisodeRecord(totalReward: trial.total, length: stepsDone - trial.start)])
+    }
+
+    /// Brings a restored agent's environment to where its unfinished trial stopped: the trial's reset, then
+    /// its stored actions again. The environments are deterministic given the reset's seed, so each step
+    /// must give back the stored next observation; a checkpoint whose data do not replay is refused.
+    private func replay(_ trial: Trial) throws -> [Float] {
+        let (o, a) = (model.observationSize, model.actionSize)
+        var observation = environment.resetFlat(seed: seed &+ UInt64(trialsDone)).observation
+        let mismatch = TrainingError.checkpoint("the unfinished trial's stored transitions do not replay in the environment (saved from another environment or version?)")
+        var total = 0.0
+        for row in trial.start..<stepsDone {  // no stored step ended the trial: it would have finished
+            guard observation == Array(observations[(row * o)..<((row + 1) * o)]) else { throw mismatch }
+            let t = try environment.stepFlat(actions[(row * a)..<((row + 1) * a)].map(Double.init))
+            guard t.observation == Array(nextObservations[(row * o)..<((row + 1) * o)]), !t.terminated else { throw mismatch }
+            total += t.reward
+            observation = t.observation
+        }
+        guard total == trial.total else { throw mismatch }
+        return observation
     }
 
     /// The first action of the plan from `observation`, planned through the current model (on the
@@ -215,6 +262,8 @@ public final class PETS: DeepAgent {
 
     private struct Progress: Codable {
         var stepsDone: Int, trialsDone: Int, generator: RandomGenerator, samplingGenerator: RandomGenerator
+        /// A trial stopped part-way and the planner's state within it (absent between trials).
+        var unfinished: Trial?, planner: [Float]?
     }
 
     public func checkpoint() throws -> SafeTensors {
@@ -225,7 +274,8 @@ public final class PETS: DeepAgent {
         builder.add(observations, as: "data.observations")
         builder.add(actions, as: "data.actions")
         builder.add(nextObservations, as: "data.next_observations")
-        try builder.add(json: Progress(stepsDone: stepsDone, trialsDone: trialsDone, generator: generator, samplingGenerator: sampling.generator),
+        try builder.add(json: Progress(stepsDone: stepsDone, trialsDone: trialsDone, generator: generator, samplingGenerator: sampling.generator,
+                                       unfinished: unfinished, planner: unfinished == nil ? nil : planner.carried),
                         as: "progress")
         return builder.safeTensors
     }
@@ -243,8 +293,17 @@ public final class PETS: DeepAgent {
               saved.0.allSatisfy(\.isFinite), saved.1.allSatisfy(\.isFinite), saved.2.allSatisfy(\.isFinite) else {
             throw TrainingError.checkpoint("the stored transitions do not match \(progress.stepsDone) steps of \(o)-number observations and \(a)-number actions")
         }
+        if let trial = progress.unfinished {
+            let length = progress.stepsDone - trial.start
+            guard trial.start >= 0, (0..<config.trialLength).contains(length), trial.predicted.count <= length, trial.modelMetrics.count == 3,
+                  trial.total.isFinite, trial.predicted.allSatisfy(\.isFinite), let carried = progress.planner,
+                  planner.restore(carried: carried) else {
+                throw TrainingError.checkpoint("the unfinished trial's progress does not fit \(progress.stepsDone) steps and this configuration")
+            }
+        }
         (observations, actions, nextObservations) = saved
         (stepsDone, trialsDone, generator) = (progress.stepsDone, progress.trialsDone, progress.generator)
         sampling.generator = progress.samplingGenerator
+        (unfinished, observation) = (progress.unfinished, nil)  // the environment is replayed on the next iterate
     }
 }

@@ -39,10 +39,16 @@ public protocol TrajectoryOptimizer {
     mutating func optimize(_ objective: PlanObjective, initial: [Float], using generator: inout RandomGenerator) -> [Float]
     /// Forgets what it kept between calls (a new episode).
     mutating func reset()
+    /// What it keeps between calls (MPPI's mean plan; nothing for the others), for a checkpoint taken mid-episode.
+    var carried: [Float] { get set }
 }
 
 extension TrajectoryOptimizer {
     public mutating func reset() {}
+    public var carried: [Float] {
+        get { [] }
+        set {}
+    }
 }
 
 /// A standard normal draw redrawn until it falls within two standard deviations
@@ -156,6 +162,11 @@ public struct MPPI: TrajectoryOptimizer {
     }
 
     public mutating func reset() { mean = [Float](repeating: 0, count: shape.count) }
+
+    public var carried: [Float] {
+        get { mean }
+        set { mean = newValue }
+    }
 }
 
 /// e^x, 0 for a value that is not a number (an infinite return's plan gets no weight).
@@ -204,5 +215,17 @@ public struct RecedingHorizon {
     public mutating func reset() {
         previous = optimizer.shape.middle
         optimizer.reset()
+    }
+
+    /// The warm start for the next call and the optimizer's own state, for a checkpoint taken mid-episode;
+    /// setting it to a value of another size is refused (false).
+    public var carried: [Float] { previous + optimizer.carried }
+
+    public mutating func restore(carried: [Float]) -> Bool {
+        let n = optimizer.shape.count, own = optimizer.carried.count
+        guard carried.count == n + own, carried.allSatisfy(\.isFinite) else { return false }
+        previous = Array(carried[..<n])
+        optimizer.carried = Array(carried[n...])
+        return true
     }
 }

@@ -27,7 +27,8 @@ extension DeepAgent {
     /// ends training with `TrainingError.nonFinite`.
     ///
     /// With `Interruption.install()` called, SIGINT or SIGTERM ends training after the current
-    /// iteration: the checkpoint and metrics are written and `TrainingInterrupted` is thrown.
+    /// iteration (or within it, for an agent whose `iterate(stoppingWhen:)` can stop part-way): the
+    /// checkpoint and metrics are written and `TrainingInterrupted` is thrown.
     ///
     /// Each iteration runs in a `TensorPool`, with subnormal floats flushed to zero, OpenBLAS on
     /// one thread (these networks are small; its thread count is restored after) and, on a
@@ -84,12 +85,18 @@ struct TrainingLoop {
         let pool = TensorPool()  // each iteration's tensors and graph nodes reuse the last one's buffers
         let helper = Cores.usable > 1 ? HelperThread() : nil
         func iterate() throws -> TrainingReport {
-            guard let helper else { return try withTensorPool(pool) { try agent.iterate() } }
-            return try withHelperThread(helper) { try withTensorPool(pool) { try agent.iterate() } }
+            let stop = { Interruption.isRequested }
+            guard let helper else { return try withTensorPool(pool) { try agent.iterate(stoppingWhen: stop) } }
+            return try withHelperThread(helper) { try withTensorPool(pool) { try agent.iterate(stoppingWhen: stop) } }
         }
         while agent.stepsDone < target && !agent.isFinished {
             let stepsBefore = agent.stepsDone, startWall = wall()
             var report = try iterate()
+            if report.isUnfinished {  // stopped part-way: its steps are in the checkpoint; it is logged once it ends
+                try saveCheckpoint(wall: wall())
+                try log?.close()
+                throw TrainingInterrupted(steps: agent.stepsDone, run: run, resumeCommand: resumeCommand)
+            }
             recent += report.episodes.map(\.totalReward)
             if recent.count > 100 { recent.removeFirst(recent.count - 100) }
             let meanReturn = recent.isEmpty ? Double.nan : recent.reduce(0, +) / Double(recent.count)

@@ -2,6 +2,7 @@ import Agents
 import Environments
 import NN
 import RL
+import Tensor
 import Testing
 import Training
 
@@ -31,6 +32,56 @@ struct PETSTests {
         #expect(Array(returns.suffix(2)) == resumedReturns)
         let a = try straight.checkpoint().tensors, b = try resumed.checkpoint().tensors
         #expect(a.map(\.name) == b.map(\.name) && zip(a, b).allSatisfy { $0.tensor.scalars == $1.tensor.scalars })
+    }
+
+    /// A stop asked for in the middle of a planned trial ends the iteration there, unfinished; the trial then
+    /// continues — in the same agent, or in a fresh one restored from the checkpoint, which replays the
+    /// trial's actions in its environment — and everything equals four trials never stopped.
+    @Test(arguments: ["cem", "mppi"])
+    func aTrialStoppedPartWayContinuesExactly(optimizer: String) throws {
+        let config = try tiny(["optimizer=\(optimizer)", "n_timesteps=200", "trial_length=50", "planning_horizon=8"])
+        func fresh() throws -> PETS { try PETS(environment: environments.make("Pendulum-v1"), config: config, seed: 3) }
+        func returns(_ reports: [TrainingReport]) -> [Double] { reports.flatMap { $0.episodes.map(\.totalReward) } }
+        let straight = try fresh()
+        let expected = try returns((0..<4).map { _ in try straight.iterate() })
+
+        let stopped = try fresh(), sameAgent = try fresh()
+        var reports = [try stopped.iterate(), try stopped.iterate()]
+        _ = try sameAgent.iterate()
+        _ = try sameAgent.iterate()
+        var calls = 0
+        let partial = try stopped.iterate(stoppingWhen: { calls += 1; return calls > 17 })
+        #expect(partial.isUnfinished && partial.episodes.isEmpty && stopped.stepsDone == 117 && stopped.trialsDone == 2)
+        calls = 0
+        _ = try sameAgent.iterate(stoppingWhen: { calls += 1; return calls > 17 })
+        let restored = try fresh()
+        try restored.restore(from: SafeTensors.decode(stopped.checkpoint().encoded()))
+        for _ in 0..<2 { reports.append(try restored.iterate()) }
+        #expect(returns(reports) == expected)
+        let inPlace = try returns([try sameAgent.iterate(), try sameAgent.iterate()])
+        #expect(inPlace == Array(expected.suffix(2)))
+        let a = try straight.checkpoint().tensors, b = try restored.checkpoint().tensors
+        #expect(a.map(\.name) == b.map(\.name) && zip(a, b).allSatisfy { $0.tensor.scalars == $1.tensor.scalars })
+    }
+
+    /// A checkpoint of an unfinished trial whose transitions the environment does not give back (edited, or
+    /// from another version) is refused with a message, not continued from a wrong state.
+    @Test func anUnfinishedTrialThatDoesNotReplayIsRefused() throws {
+        let config = try tiny(["n_timesteps=200", "trial_length=50"])
+        let agent = try PETS(environment: environments.make("Pendulum-v1"), config: config, seed: 3)
+        _ = try agent.iterate()
+        var calls = 0
+        _ = try agent.iterate(stoppingWhen: { calls += 1; return calls > 5 })
+        var tensors = try agent.checkpoint().tensors
+        let index = try #require(tensors.firstIndex { $0.name == "data.actions" })
+        var actions = tensors[index].tensor.scalars
+        actions[actions.count - 2] = -actions[actions.count - 2] + 0.5  // an action of the unfinished trial
+        tensors[index].tensor = Tensor(actions, shape: tensors[index].tensor.shape)
+        var edited = try agent.checkpoint()
+        edited.tensors = tensors
+        let restored = try PETS(environment: environments.make("Pendulum-v1"), config: config, seed: 3)
+        try restored.restore(from: edited)
+        #expect(throws: TrainingError.self) { try restored.iterate() }
     }
 
     @Test func theFirstTrialIsRandomThenTheModelIsFitted() throws {

@@ -280,6 +280,34 @@ struct BadInputTests {
         #expect(FileManager.default.fileExists(atPath: checkpoint.path))
     }
 
+    /// A signal during one of PETS' planned trials (minutes each at MBRL-Lib's settings) stops it at the next
+    /// real step, not at the trial's end: the checkpoint holds the unfinished trial, and `--resume` finishes it.
+    @Test func aSignalStopsAPlannedTrialPartWay() throws {
+        let folder = try temporaryFolder("signal-pets")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let arguments = ["train", "--env", "Pendulum-v1", "--agent", "pets", "--checkpoint-every", "0", "--eval-episodes", "1", "--out", folder.path]
+            + ["n_timesteps=600", "trial_length=300", "ensemble_size=2", "hidden_layers=1", "hidden_size=32", "epochs=1",
+               "population_size=100", "num_particles=5", "planning_horizon=10"].flatMap { ["--set", $0] }
+        let (process, err) = try startAthanor(arguments)
+        let metrics = folder.appendingPathComponent("metrics.csv")
+        func rows() -> [Substring] { ((try? String(contentsOf: metrics, encoding: .utf8)) ?? "").split(separator: "\n") }
+        for _ in 0..<600 where rows().count < 2 { usleep(20_000) }  // the random trial is logged: planning starts
+        kill(process.processIdentifier, SIGTERM)
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        watchdog.cancel()
+        #expect(process.terminationStatus == 130 && stderr.contains("interrupted at step"), "\(stderr)")
+        let metadata = try RawSafeTensors(contentsOf: folder.appendingPathComponent("checkpoint.safetensors")).metadata
+        let stopped = try #require(metadata["steps_done"].flatMap(Int.init))
+        #expect((300..<600).contains(stopped), "stopped at step \(stopped): within the planned trial (steps 300–600)")
+        #expect(rows().count == 2, "only the finished random trial is logged")
+        let resumed = try CLI.run(["train", "--resume", folder.path, "--eval-episodes", "1"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(rows().count == 3 && rows().last?.hasPrefix("600,") == true, "\(rows())")
+    }
+
     /// `athanor ARGUMENTS…` started in the background, its stderr piped (for the tests that signal it).
     private func startAthanor(_ arguments: [String]) throws -> (Process, Pipe) {
         let process = Process()
