@@ -17,7 +17,8 @@ import Tensor
 // MARK: - Hyper-parameters
 
 /// MBRL-Lib's PETS example on continuous CartPole: a 5-member ensemble of 3×200 LeakyReLU layers,
-/// CEM with horizon 15, 500 candidates, 5 iterations, 10 % elites, α 0.1, 20 particles; trials of 200 steps.
+/// CEM with horizon 15, 500 candidates, 5 iterations, 10 % elites, α 0.1, acting on the elites' mean, 20 particles;
+/// trials of 200 steps.
 public struct PETSHyperparameters: Hyperparameters {
     /// Real environment steps in all (10 trials of 200).
     public var nTimesteps = 2000
@@ -43,6 +44,8 @@ public struct PETSHyperparameters: Hyperparameters {
     public var numIterations = 5
     public var eliteRatio = 0.1
     public var alpha = 0.1
+    /// CEM acts on the last elites' mean (MBRL-Lib's example sets return_mean_elites) rather than the best plan seen.
+    public var returnMeanElites = true
     public var numParticles = 20
     /// ts_inf or ts1.
     public var propagation = "ts_inf"
@@ -75,6 +78,7 @@ public struct PETSHyperparameters: Hyperparameters {
         .integer("num_iterations", \.numIterations, 1...1000),
         .number("elite_ratio", \.eliteRatio, .above(0, upTo: 1)),
         .number("alpha", \.alpha, Interval(lower: 0, upper: 1, includesLower: true, includesUpper: false)),
+        .flag("return_mean_elites", \.returnMeanElites),
         .integer("num_particles", \.numParticles, 1...10_000),
         ParameterRange("propagation", expected: "ts_inf or ts1", accepts: { Propagation(rawValue: $0.propagation) != nil }, value: \.propagation),
         .number("mppi_gamma", \.mppiGamma, .closed(0, 1e6)),
@@ -129,7 +133,7 @@ public final class PETS: DeepAgent {
                           sigma: Float(config.mppiSigma), beta: Float(config.mppiBeta))
         case "random": RandomShooting(shape: shape, population: config.populationSize * config.numIterations)
         default: CrossEntropyMethod(shape: shape, iterations: config.numIterations, population: config.populationSize,
-                                    eliteRatio: config.eliteRatio, alpha: Float(config.alpha))
+                                    eliteRatio: config.eliteRatio, alpha: Float(config.alpha), returnMeanElites: config.returnMeanElites)
         }
         planner = RecedingHorizon(optimizer)
         actingPlanner = planner

@@ -5,7 +5,7 @@
 //
 //   CEM (Chua et al. 2018, "CEM_PETS"): sample from a truncated normal N(μ, σ²) kept inside the
 //     bounds, keep the ⌈ρ·N⌉ best (elites), μ ← αμ + (1−α)·mean(elites), σ² ← ασ² + (1−α)·var(elites);
-//     return the best plan seen.
+//     return the best plan seen, or (MBRL-Lib's return_mean_elites, PETS' default) the last mean.
 //   MPPI (Williams et al. 2017, in PDDM's form, Nagabandi et al. 2019): time-correlated noise
 //     around the mean plan, weights exp(γ·(R − max R)), mean ← Σ w·plan / Σ w.
 //   Random shooting: uniform plans, the best one — the floor.
@@ -74,9 +74,11 @@ public struct CrossEntropyMethod: TrajectoryOptimizer {
     public var returnMeanElites = false
     public var elites: Int { Int((Double(population) * eliteRatio).rounded(.up)) }
 
-    public init(shape: PlanShape, iterations: Int = 5, population: Int = 500, eliteRatio: Double = 0.1, alpha: Float = 0.1) {
+    public init(shape: PlanShape, iterations: Int = 5, population: Int = 500, eliteRatio: Double = 0.1, alpha: Float = 0.1,
+                returnMeanElites: Bool = false) {
         precondition(iterations >= 1 && population >= 2 && eliteRatio > 0 && eliteRatio <= 1 && (0..<1).contains(alpha))
         (self.shape, self.iterations, self.population, self.eliteRatio, self.alpha) = (shape, iterations, population, eliteRatio, alpha)
+        self.returnMeanElites = returnMeanElites
     }
 
     public mutating func optimize(_ objective: PlanObjective, initial: [Float], using generator: inout RandomGenerator) -> [Float] {
