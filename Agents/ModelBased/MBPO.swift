@@ -9,7 +9,8 @@
 //       fit the ensemble to D_env (Gaussian NLL, bootstraps, elites)          DynamicsModel.fit
 //       from M = rollouts_per_step · freq_train_model states of D_env, roll out k steps
 //       with π through a random elite per row into D_model                   rolloutIntoPolicyBuffer
-//     G SAC updates on minibatches of D_model                                SAC.update(on:)
+//     G SAC updates on minibatches of D_model (each, with probability         SAC.update(on:)
+//       real_data_ratio, of D_env instead)
 //
 // k follows MBRL-Lib's rollout schedule [epoch a, epoch b, k_a, k_b] (linear in between, an epoch
 // being freq_train_model steps). Two differences from MBRL-Lib, both for the same reason as PETS
@@ -38,6 +39,9 @@ public struct MBPOHyperparameters: Hyperparameters {
     /// How many model fits' rollouts the policy buffer keeps.
     public var numEpochsToRetainSacBuffer = 1
     public var numSacUpdatesPerStep = 20
+    /// The chance that a SAC update learns from a minibatch of real transitions instead of imagined ones
+    /// (MBRL-Lib's real_data_ratio: each update draws one buffer or the other whole; 0 there and here).
+    public var realDataRatio = 0.0
     public var ensembleSize = 7
     public var numElites = 5
     public var hiddenLayers = 4
@@ -74,6 +78,7 @@ public struct MBPOHyperparameters: Hyperparameters {
                        value: { $0.rolloutSchedule.map(String.init).joined(separator: ",") }),
         .integer("num_epochs_to_retain_sac_buffer", \.numEpochsToRetainSacBuffer, 1...1000),
         .integer("num_sac_updates_per_step", \.numSacUpdatesPerStep, 0...1000),
+        .number("real_data_ratio", \.realDataRatio, .closed(0, 1)),
         .integer("ensemble_size", \.ensembleSize, 1...64),
         ParameterRange("num_elites", expected: "1…ensemble_size", accepts: { (1...$0.ensembleSize).contains($0.numElites) },
                        value: { "\($0.numElites)" }),
@@ -121,7 +126,7 @@ public final class MBPO: DeepAgent {
     public let seed: UInt64
     public private(set) var stepsDone = 0
     public let model: DynamicsModel
-    /// The policy, trained on imagined transitions only (MBRL-Lib's real_data_ratio 0).
+    /// The policy, trained on imagined transitions (and on real ones a `real_data_ratio` of the time).
     public let policy: SAC
     private let task: PlanningModel
     private let scale: ActionScale
@@ -181,7 +186,11 @@ public final class MBPO: DeepAgent {
             // MARK: Train SAC on imagined transitions
             if modelData.count >= config.sacBatchSize {
                 for _ in 0..<config.numSacUpdatesPerStep {
-                    let (critic, actor, alpha) = try policy.update(on: modelData.batch(modelData.sampleIndices(config.sacBatchSize, using: &generator)))
+                    // No draw at ratio 0, so runs without real data keep their random streams.
+                    let real = config.realDataRatio > 0 && generator.nextUniformDouble() < config.realDataRatio
+                    let data = real ? realData : modelData
+                    guard data.count >= config.sacBatchSize else { break }
+                    let (critic, actor, alpha) = try policy.update(on: data.batch(data.sampleIndices(config.sacBatchSize, using: &generator)))
                     criticLosses.append(critic); actorLosses.append(actor); alphas.append(alpha)
                 }
             }

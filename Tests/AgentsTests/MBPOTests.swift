@@ -16,8 +16,10 @@ struct MBPOTests {
 
     /// Two model epochs, a checkpoint through bytes, two more in a fresh agent, equal four straight:
     /// the model, SAC's networks and moments, both buffers, the environment, the generators.
-    @Test func resumingContinuesExactly() throws {
-        let config = try tiny(["rollout_schedule=1,3,1,3"])
+    /// (Also with some updates on real transitions: their draws continue exactly too.)
+    @Test(arguments: ["0", "0.5"])
+    func resumingContinuesExactly(realDataRatio: String) throws {
+        let config = try tiny(["rollout_schedule=1,3,1,3", "real_data_ratio=\(realDataRatio)"])
         func fresh() throws -> MBPO { try MBPO(environment: environments.make("Pendulum-v1"), config: config, seed: 5) }
         let straight = try fresh(), first = try fresh(), resumed = try fresh()
         var metrics: [[Double]] = []
@@ -53,7 +55,7 @@ struct MBPOTests {
         #expect(throws: TrainingError.self) {
             _ = try MBPO(environment: environments.make("MountainCarContinuous-v0"), config: tiny(), seed: 0)
         }
-        for bad in ["num_elites=9", "rollout_schedule=1,15,1", "rollout_schedule=15,1,1,1", "rollout_schedule=1,15,0,1", "learning_starts=1"] {
+        for bad in ["num_elites=9", "rollout_schedule=1,15,1", "rollout_schedule=15,1,1,1", "rollout_schedule=1,15,0,1", "learning_starts=1", "real_data_ratio=1.5"] {
             #expect(throws: (any Error).self, "\(bad)") { _ = try MBPOHyperparameters().setting([bad]) }
         }
         let agent = try MBPO(environment: environments.make("Pendulum-v1"), config: tiny(), seed: 2)
