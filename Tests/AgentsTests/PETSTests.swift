@@ -58,7 +58,7 @@ struct PETSTests {
         try restored.restore(from: SafeTensors.decode(stopped.checkpoint().encoded()))
         for _ in 0..<2 { reports.append(try restored.iterate()) }
         #expect(returns(reports) == expected)
-        let inPlace = try returns([try sameAgent.iterate(), try sameAgent.iterate()])
+        let inPlace = returns([try sameAgent.iterate(), try sameAgent.iterate()])
         #expect(inPlace == Array(expected.suffix(2)))
         let a = try straight.checkpoint().tensors, b = try restored.checkpoint().tensors
         #expect(a.map(\.name) == b.map(\.name) && zip(a, b).allSatisfy { $0.tensor.scalars == $1.tensor.scalars })

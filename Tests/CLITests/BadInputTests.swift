@@ -268,13 +268,7 @@ struct BadInputTests {
         let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
         for _ in 0..<600 where !FileManager.default.fileExists(atPath: checkpoint.path) { usleep(50_000) }
         usleep(200_000)  // into the evaluation
-        kill(process.processIdentifier, SIGTERM)
-        // A watchdog, so a regression fails the test instead of hanging it.
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        watchdog.cancel()
+        let stderr = terminate(process, err)
         #expect(process.terminationStatus == 130, "\(stderr)")
         #expect(stderr.contains("interrupted during the final evaluation"), "\(stderr)")
         #expect(FileManager.default.fileExists(atPath: checkpoint.path))
@@ -292,12 +286,7 @@ struct BadInputTests {
         let metrics = folder.appendingPathComponent("metrics.csv")
         func rows() -> [Substring] { ((try? String(contentsOf: metrics, encoding: .utf8)) ?? "").split(separator: "\n") }
         for _ in 0..<600 where rows().count < 2 { usleep(20_000) }  // the random trial is logged: planning starts
-        kill(process.processIdentifier, SIGTERM)
-        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        watchdog.cancel()
+        let stderr = terminate(process, err)
         #expect(process.terminationStatus == 130 && stderr.contains("interrupted at step"), "\(stderr)")
         let metadata = try RawSafeTensors(contentsOf: folder.appendingPathComponent("checkpoint.safetensors")).metadata
         let stopped = try #require(metadata["steps_done"].flatMap(Int.init))
@@ -306,6 +295,18 @@ struct BadInputTests {
         let resumed = try CLI.run(["train", "--resume", folder.path, "--eval-episodes", "1"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(rows().count == 3 && rows().last?.hasPrefix("600,") == true, "\(rows())")
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns stderr. A watchdog kills the process after a minute, so a
+    /// regression fails the test instead of hanging it.
+    private func terminate(_ process: Process, _ err: Pipe) -> String {
+        kill(process.processIdentifier, SIGTERM)
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        watchdog.cancel()
+        return stderr
     }
 
     /// `athanor ARGUMENTS…` started in the background, its stderr piped (for the tests that signal it).

@@ -27,12 +27,16 @@ public struct ModelBasedReport {
         return s.hasPrefix("-") ? "−" + s.dropFirst() : s
     }
 
+    static func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+
+    /// The 95 % percentile bootstrap interval of the mean over seeds.
+    static func interval(_ values: [Double]) -> (low: Double, high: Double) { bootstrapInterval(strata: [values], seed: 7, statistic: mean) }
+
     static func meanAndInterval(_ values: [Double]) -> String {
         guard !values.isEmpty else { return "—" }
-        let mean = values.reduce(0, +) / Double(values.count)
-        guard values.count > 1 else { return f(mean) }
-        let ci = bootstrapInterval(strata: [values], seed: 7) { $0.reduce(0, +) / Double($0.count) }
-        return "\(f(mean)) [\(f(ci.low)), \(f(ci.high))]"
+        guard values.count > 1 else { return f(mean(values)) }
+        let ci = interval(values)
+        return "\(f(mean(values))) [\(f(ci.low)), \(f(ci.high))]"
     }
 
     /// A curve's points, aligned across seeds: evaluations at their steps, or episodes by index (PETS' trials).
@@ -121,14 +125,14 @@ public struct ModelBasedReport {
         let pairs = mbpo.compactMap { m in sac.first { $0.seed == m.seed }.map { (m, $0) } }
             .filter { !$0.0.evaluationReturns.isEmpty && !$0.1.evaluationReturns.isEmpty }
         guard !pairs.isEmpty else { return nil }
-        func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
+        let mean = Self.mean
         let ours = pairs.map { $0.0.evaluationReturns.last ?? .nan }, theirs = pairs.map { $0.1.evaluationReturns.last ?? .nan }
-        var md = "| seed | MBPO final (\(pairs[0].0.steps) real steps) | SAC final (\(pairs[0].1.steps)) | difference |\n|---:|---:|---:|---:|\n"
-        for ((m, _), (o, t)) in zip(pairs, zip(ours, theirs)) {
-            md += "| \(m.seed) | \(Self.f(o)) | \(Self.f(t)) | \(Self.f(o - t)) |\n"
-        }
         let differences = zip(ours, theirs).map { $0 - $1 }
-        let interval = bootstrapInterval(strata: [differences], seed: 7) { mean($0) }
+        var md = "| seed | MBPO final (\(pairs[0].0.steps) real steps) | SAC final (\(pairs[0].1.steps)) | difference |\n|---:|---:|---:|---:|\n"
+        for (i, pair) in pairs.enumerated() {
+            md += "| \(pair.0.seed) | \(Self.f(ours[i])) | \(Self.f(theirs[i])) | \(Self.f(differences[i])) |\n"
+        }
+        let interval = Self.interval(differences)
         md += "| mean | \(Self.f(mean(ours))) | \(Self.f(mean(theirs))) | \(Self.f(mean(differences))) [\(Self.f(interval.low)), \(Self.f(interval.high))] |\n"
         let fraction = Double(pairs[0].0.steps) / Double(pairs[0].1.steps)
         md += "\nMBPO's final evaluation (10 deterministic episodes, the same starts as SAC's for each seed) with \(Self.f(fraction * 100, 0)) % of SAC's real steps: "
