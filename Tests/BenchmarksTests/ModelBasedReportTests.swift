@@ -35,6 +35,21 @@ struct ModelBasedReportTests {
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("CartPoleContinuous-v0.svg").path))
     }
 
+    /// The step budget ends a run part-way through its last trial; that trial's return says nothing about the planner,
+    /// so the per-trial table, the curve and "steps to" leave it out and name it. A last trial of full length stays.
+    @Test func aTrialCutShortByTheBudgetIsLeftOut() throws {
+        let runs = [
+            run("pets", "CartPoleContinuous-v0", seed: 0, episodes: [(20, 20), (220, 200), (420, 200), (620, 200), (820, 200), (1000, 180)]),
+            run("pets", "CartPoleContinuous-v0", seed: 1, episodes: [(30, 30), (200, 170), (400, 200), (600, 200), (800, 200), (1000, 200)]),
+        ]
+        let report = ModelBasedReport(runs: runs, regime: .reduced, peer: [], peerSource: "", sgemmGFLOPS: nil, planningRowsPerStep: nil)
+        let trials = try #require(report.petsTable())
+        #expect(trials.contains("| 4 | 810 | 200, 200 |") && trials.contains("| 5 | 1000 | 200 | 200.0 |") && !trials.contains("180, 200"), "\(trials)")
+        #expect(trials.contains("Left out: the last trial of a seed when the 1000-step budget cut it short of 200 steps — 180 (seed 0)."), "\(trials)")
+        let line = try #require(report.chart("CartPoleContinuous-v0").series.first)
+        #expect(line.x.count == 5 && line.y.last == 200, "the curve stops at the last trial every seed finished: \(line.y)")
+    }
+
     /// MBPO meets its target when its final evaluations, paired seed for seed with SAC's on the same starts, are not
     /// measurably below SAC's (the paired difference's bootstrap interval reaches 0), on ≥ 3 seeds, with ≤ 1/5 of the steps.
     @Test func mbpoIsComparedWithSACSeedBySeed() throws {

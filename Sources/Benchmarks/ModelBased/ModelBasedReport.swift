@@ -39,12 +39,24 @@ public struct ModelBasedReport {
         return "\(f(mean(values))) [\(f(ci.low)), \(f(ci.high))]"
     }
 
-    /// A curve's points, aligned across seeds: evaluations at their steps, or episodes by index (PETS' trials).
+    /// PETS' trial length on both tasks (hyperparams/pets.yml's trial_length, MBRL-Lib's).
+    static let trialLength = 200
+
+    /// A run's trials (its episodes), less a last one that the real-step budget cut short: a trial shorter than 200
+    /// steps that ends on the run's last step was stopped there (or ended on that very step), so its return does not
+    /// measure the planner. PETS records such a trial; the table leaves it out and says so.
+    static func trials(_ run: ModelBasedRun) -> (steps: [Int], returns: [Double], cut: Double?) {
+        let (steps, returns) = (run.episodeSteps, run.episodeReturns)
+        guard let last = steps.last, last == run.steps, last - (steps.dropLast().last ?? 0) < trialLength else { return (steps, returns, nil) }
+        return (Array(steps.dropLast()), Array(returns.dropLast()), returns.last)
+    }
+
+    /// A curve's points, aligned across seeds: evaluations at their steps, or trials by index (PETS).
     func curve(_ group: [ModelBasedRun]) -> (steps: [Double], values: [[Double]]) {
-        let evaluated = !(group.first?.evaluationSteps.isEmpty ?? true)
-        let length = group.map { evaluated ? $0.evaluationSteps.count : $0.episodeReturns.count }.min() ?? 0
-        let steps = (0..<length).map { i in group.map { Double(evaluated ? $0.evaluationSteps[i] : $0.episodeSteps[i]) }.reduce(0, +) / Double(group.count) }
-        let values = (0..<length).map { i in group.map { evaluated ? $0.evaluationReturns[i] : $0.episodeReturns[i] } }
+        let points = group.map { run in run.evaluationSteps.isEmpty ? Self.trials(run) : (steps: run.evaluationSteps, returns: run.evaluationReturns, cut: nil) }
+        let length = points.map(\.steps.count).min() ?? 0
+        let steps = (0..<length).map { i in points.map { Double($0.steps[i]) }.reduce(0, +) / Double(points.count) }
+        let values = (0..<length).map { i in points.map { $0.returns[i] } }
         return (steps, values)
     }
 
@@ -67,7 +79,7 @@ public struct ModelBasedReport {
 
     /// The real steps after which a run first scored `threshold` (an evaluation, or a PETS trial), nil if never.
     static func stepsToReach(_ threshold: Double, _ run: ModelBasedRun) -> Int? {
-        let (steps, values) = run.evaluationSteps.isEmpty ? (run.episodeSteps, run.episodeReturns) : (run.evaluationSteps, run.evaluationReturns)
+        let (steps, values, _) = run.evaluationSteps.isEmpty ? trials(run) : (run.evaluationSteps, run.evaluationReturns, nil)
         return zip(steps, values).first { $0.1 >= threshold }?.0
     }
 
@@ -90,7 +102,8 @@ public struct ModelBasedReport {
 
     public func petsTable(_ environment: String = "CartPoleContinuous-v0") -> String? {
         guard let group = groups(environment).first(where: { $0[0].agent == "pets" }) else { return nil }
-        let trials = group.map(\.episodeReturns.count).max() ?? 0
+        let runs = group.map(Self.trials)
+        let trials = runs.map(\.returns.count).max() ?? 0
         let cartPole = environment == "CartPoleContinuous-v0"
         let peer = cartPole ? self.peer : []  // MBRL-Lib's runs are on continuous CartPole
         let peerSeeds = Set(peer.map(\.seed)).sorted()
@@ -99,18 +112,22 @@ public struct ModelBasedReport {
         var md = "| trial | steps so far (mean) | return per seed | mean [95 % CI] | \(peerHeader) |\n"
         md += "|---:|---:|---|---:|---|\n"
         for t in 0..<trials {
-            let returns = group.compactMap { t < $0.episodeReturns.count ? $0.episodeReturns[t] : nil }
-            let steps = group.compactMap { t < $0.episodeSteps.count ? Double($0.episodeSteps[t]) : nil }
+            let returns = runs.compactMap { t < $0.returns.count ? $0.returns[t] : nil }
+            let steps = runs.compactMap { t < $0.steps.count ? Double($0.steps[t]) : nil }
             let number = t - Self.randomTrials + 1
             let theirs = peer.filter { $0.trial == number }.map { Self.f($0.reward, 0) }
             md += "| \(number < 1 ? "\(number) (random)" : "\(number)") | \(Self.f(steps.reduce(0, +) / Double(Swift.max(steps.count, 1)), 0)) | "
             md += "\(returns.map { Self.f($0, 0) }.joined(separator: ", ")) | \(Self.meanAndInterval(returns)) | \(theirs.isEmpty ? "—" : theirs.joined(separator: ", ")) |\n"
         }
+        let cut = zip(group, runs).compactMap { run, trials in trials.cut.map { "\(Self.f($0, 0)) (seed \(run.seed))" } }
+        if !cut.isEmpty {
+            md += "\nLeft out: the last trial of a seed when the \(group[0].steps)-step budget cut it short of \(Self.trialLength) steps — \(cut.joined(separator: ", ")).\n"
+        }
         if cartPole {
-            let solvedBy5 = group.filter { $0.episodeReturns.prefix(Self.randomTrials + 5).contains { $0 >= 200 } }.count
+            let solvedBy5 = runs.filter { $0.returns.prefix(Self.randomTrials + 5).contains { $0 >= 200 } }.count
             md += "\nSolved (a 200-step trial) by planned trial 5: \(solvedBy5) of \(group.count) seeds (the target: ≥ 4 of 5).\n"
         } else {
-            let reached = group.filter { $0.episodeReturns.prefix(Self.randomTrials + 10).contains { $0 >= -200 } }.count
+            let reached = runs.filter { $0.returns.prefix(Self.randomTrials + 10).contains { $0 >= -200 } }.count
             md += "\nA trial at −200 or better within 10 planned trials: \(reached) of \(group.count) seeds (the target: −200 within 10 trials).\n"
         }
         return md
