@@ -39,8 +39,8 @@ public struct ModelBasedReport {
         return "\(f(mean(values))) [\(f(ci.low)), \(f(ci.high))]"
     }
 
-    /// PETS' trial length on both tasks (hyperparams/pets.yml's trial_length, MBRL-Lib's).
-    static let trialLength = 200
+    /// PETS' trial length: the agent's default, which hyperparams/pets.yml keeps on both tasks (MBRL-Lib's 200).
+    static let trialLength = PETSHyperparameters().trialLength
 
     /// A run's trials (its episodes), less a last one that the real-step budget cut short: a trial shorter than 200
     /// steps that ends on the run's last step was stopped there (or ended on that very step), so its return does not
