@@ -183,6 +183,7 @@ public final class PETS: DeepAgent {
             planner.reset()
             trial = Trial(start: stepsDone, total: 0, predicted: [], modelMetrics: modelMetrics)
         }
+        var ended = false  // false when the real-step budget, not the trial, stopped it
         while stepsDone - trial.start < config.trialLength && stepsDone < totalSteps {
             if stop() {
                 (unfinished, self.observation) = (trial, observation)
@@ -202,9 +203,10 @@ public final class PETS: DeepAgent {
             }
             observations += observation; actions += action; nextObservations += t.observation
             trial.total += t.reward; stepsDone += 1
-            if t.terminated { break }
+            if t.terminated { ended = true; break }
             observation = t.observation
         }
+        ended = ended || stepsDone - trial.start == config.trialLength
         (unfinished, self.observation) = (nil, nil)
         trialsDone += 1
         let predicted = trial.predicted
@@ -212,7 +214,10 @@ public final class PETS: DeepAgent {
             ("planner/predicted_return", predicted.isEmpty ? .nan : Double(predicted.reduce(0, +)) / Double(predicted.count)),
             ("charts/trial", Double(trialsDone)),
         ]
-        return TrainingReport(steps: stepsDone, metrics: metrics, episodes: [EpisodeRecord(totalReward: trial.total, length: stepsDone - trial.start)])
+        // A trial the budget cut short is not an episode (as no agent reports the episode it was in when
+        // `total_timesteps` ran out): its return says nothing about the planner.
+        let episodes = ended ? [EpisodeRecord(totalReward: trial.total, length: stepsDone - trial.start)] : []
+        return TrainingReport(steps: stepsDone, metrics: metrics, episodes: episodes)
     }
 
     /// Brings a restored agent's environment to where its unfinished trial stopped: the trial's reset, then

@@ -93,6 +93,16 @@ struct PETSTests {
         #expect(random.episodes.count == 1 && planned.episodes.count == 1)
     }
 
+    /// A last trial that the real-step budget cuts short is not reported as an episode (its return would read
+    /// as a bad trial); trials that run their length, or end in termination, are.
+    @Test func aTrialCutShortByTheBudgetIsNotAnEpisode() throws {
+        let config = try tiny(["n_timesteps=50"])  // trials of 20 steps: 20, 20, then 10 of a third
+        let agent = try PETS(environment: environments.make("Pendulum-v1"), config: config, seed: 2)
+        let reports = try (0..<3).map { _ in try agent.iterate() }
+        #expect(reports.map(\.episodes.count) == [1, 1, 0] && agent.stepsDone == 50)
+        #expect(reports.prefix(2).allSatisfy { $0.episodes.first?.length == 20 })
+    }
+
     /// The claim itself, small: a planner on a learned model balances continuous CartPole within a
     /// thousand real steps, where uniformly random actions last about 20 steps. Seeds 0–2 reach a
     /// 200-step trial at about 425, 360 and 530 steps here, so the budget has margin.
