@@ -63,6 +63,7 @@ extension Bench {
                 runs = ShardRuns.unique(try ShardRuns.read(ClassicRun.self, from: ShardRuns.folders(merge)), by: { "\($0.env)/\($0.agent)/\($0.seed)" })
                     .filter { order["\($0.env)/\($0.agent)"] != nil }
                     .sorted { (order["\($0.env)/\($0.agent)"] ?? 0, $0.seed) < (order["\($1.env)/\($1.agent)"] ?? 0, $1.seed) }
+                    .map { run in var run = run; run.curve = run.curve.changePoints; return run }  // parts written before thinning
                 peers = try ShardRuns.read(ClassicPeerRun.self, from: ShardRuns.folders(merge), file: "peer-runs.jsonl", optional: true)
                 guard !runs.isEmpty else { throw UserError("--merge: no runs of the chosen entries in \(merge)") }
             }

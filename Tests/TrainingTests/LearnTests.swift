@@ -75,6 +75,18 @@ struct LearnTests {
         #expect(evaluation.best != nil)
     }
 
+    /// A benchmark keeps a curve's change points: every step reads the same value from them as from the
+    /// whole curve (the last finite point at or before it), the points before the first episode go, the last stays.
+    @Test func aCurvesChangePointsDrawTheSameStepPlot() throws {
+        let means: [Double] = [.nan, .nan, -5, -5, -5, -3, -3, -4, -4, -4]
+        let curve = means.enumerated().map { CurvePoint(steps: 10 * ($0.offset + 1), meanReturn: $0.element) }
+        let kept = curve.changePoints
+        #expect(kept.map(\.steps) == [30, 60, 80, 100])
+        func value(_ points: [CurvePoint], at step: Int) -> Double? { points.last { $0.steps <= step && $0.meanReturn.isFinite }?.meanReturn }
+        for step in 0...110 { #expect(value(kept, at: step) == value(curve, at: step), "step \(step)") }
+        #expect([CurvePoint(steps: 1, meanReturn: .nan)].changePoints.count == 1, "a run without an episode keeps its last point")
+    }
+
     @Test func aNewRunNeedsItsEnvironment() throws {
         let url = temporaryRun("no-environment")
         defer { try? FileManager.default.removeItem(at: url) }

@@ -57,6 +57,7 @@ public struct ClassicRun: Codable, Sendable {
     public var steps: Int, wallSeconds: Double
     public var evalMean: Double, evalStd: Double
     public var bestMean: Double, bestStd: Double, bestSteps: Int
+    /// The training curve's change points (`changePoints`): what the report's plot reads.
     public var curve: [CurvePoint]
 }
 
@@ -124,7 +125,7 @@ public enum ClassicBenchmark {
         let best = try evaluator.bestAgent(configuration: configuration).map(score) ?? final
         return ClassicRun(env: environment.label, agent: name, seed: seed, steps: summary.steps, wallSeconds: summary.wallSeconds,
                           evalMean: final.mean, evalStd: final.standardDeviation, bestMean: best.mean, bestStd: best.standardDeviation,
-                          bestSteps: evaluator.best?.steps ?? summary.steps, curve: summary.curve)
+                          bestSteps: evaluator.best?.steps ?? summary.steps, curve: summary.curve.changePoints)
     }
 
     /// The entries Stable-Baselines3 trains with the same settings: SAC and TD3 on Pendulum-v1 by the anchors'
