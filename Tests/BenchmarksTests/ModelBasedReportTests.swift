@@ -4,10 +4,11 @@ import Testing
 
 @Suite("The model-based benchmark's report")
 struct ModelBasedReportTests {
-    private func run(_ agent: String, _ environment: String, seed: UInt64, episodes: [(Int, Double)] = [], evaluations: [(Int, Double)] = []) -> ModelBasedRun {
+    private func run(_ agent: String, _ environment: String, seed: UInt64, episodes: [(Int, Double)] = [], evaluations: [(Int, Double)] = [],
+                     finishedEpisodesOnly: Bool? = true) -> ModelBasedRun {
         ModelBasedRun(agent: agent, environment: environment, seed: seed, steps: 1000, wallSeconds: 1,
                       episodeSteps: episodes.map(\.0), episodeReturns: episodes.map(\.1),
-                      evaluationSteps: evaluations.map(\.0), evaluationReturns: evaluations.map(\.1))
+                      evaluationSteps: evaluations.map(\.0), evaluationReturns: evaluations.map(\.1), finishedEpisodesOnly: finishedEpisodesOnly)
     }
 
     /// Sample efficiency is read off as the first trial or evaluation at the solved return, per seed;
@@ -35,12 +36,15 @@ struct ModelBasedReportTests {
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("CartPoleContinuous-v0.svg").path))
     }
 
-    /// The step budget ends a run part-way through its last trial; that trial's return says nothing about the planner,
-    /// so the per-trial table, the curve and "steps to" leave it out and name it. A last trial of full length stays.
+    /// In runs recorded before PETS left it out, the step budget's cut of the last trial is an episode; its return says
+    /// nothing about the planner, so the per-trial table, the curve and "steps to" leave it out and name it. A last
+    /// trial of full length stays, and so does a short one in a newer run, where it is a trial that really ended.
     @Test func aTrialCutShortByTheBudgetIsLeftOut() throws {
         let runs = [
-            run("pets", "CartPoleContinuous-v0", seed: 0, episodes: [(20, 20), (220, 200), (420, 200), (620, 200), (820, 200), (1000, 180)]),
-            run("pets", "CartPoleContinuous-v0", seed: 1, episodes: [(30, 30), (200, 170), (400, 200), (600, 200), (800, 200), (1000, 200)]),
+            run("pets", "CartPoleContinuous-v0", seed: 0, episodes: [(20, 20), (220, 200), (420, 200), (620, 200), (820, 200), (1000, 180)],
+                finishedEpisodesOnly: nil),
+            run("pets", "CartPoleContinuous-v0", seed: 1, episodes: [(30, 30), (200, 170), (400, 200), (600, 200), (800, 200), (1000, 200)],
+                finishedEpisodesOnly: nil),
         ]
         let report = ModelBasedReport(runs: runs, regime: .reduced, peer: [], peerSource: "", sgemmGFLOPS: nil, planningRowsPerStep: nil)
         let trials = try #require(report.petsTable())
@@ -48,6 +52,10 @@ struct ModelBasedReportTests {
         #expect(trials.contains("Left out: the last trial of a seed when the 1000-step budget cut it short of 200 steps — 180 (seed 0)."), "\(trials)")
         let line = try #require(report.chart("CartPoleContinuous-v0").series.first)
         #expect(line.x.count == 5 && line.y.last == 200, "the curve stops at the last trial every seed finished: \(line.y)")
+        let newer = run("pets", "CartPoleContinuous-v0", seed: 0, episodes: [(20, 20), (220, 200), (420, 200), (620, 200), (820, 200), (1000, 180)])
+        let kept = try #require(ModelBasedReport(runs: [newer], regime: .reduced, peer: [], peerSource: "", sgemmGFLOPS: nil,
+                                                 planningRowsPerStep: nil).petsTable())
+        #expect(kept.contains("| 5 | 1000 | 180 |") && !kept.contains("Left out"), "a newer run's short last trial terminated: \(kept)")
     }
 
     /// MBPO meets its target when its final evaluations, paired seed for seed with SAC's on the same starts, are not

@@ -14,10 +14,14 @@ public struct ModelBasedRun: Codable, Sendable {
     public var steps: Int, wallSeconds: Double
     public var episodeSteps: [Int], episodeReturns: [Double]
     public var evaluationSteps: [Int], evaluationReturns: [Double]
+    /// True where `episodeSteps` holds finished episodes only. Absent (nil) in runs recorded before PETS stopped
+    /// reporting the trial that the budget cut short: their last trial may be that one (the report leaves it out).
+    public var finishedEpisodesOnly: Bool?
     public init(agent: String, environment: String, seed: UInt64, steps: Int, wallSeconds: Double, episodeSteps: [Int], episodeReturns: [Double],
-                evaluationSteps: [Int], evaluationReturns: [Double]) {
+                evaluationSteps: [Int], evaluationReturns: [Double], finishedEpisodesOnly: Bool? = true) {
         (self.agent, self.environment, self.seed, self.steps, self.wallSeconds) = (agent, environment, seed, steps, wallSeconds)
         (self.episodeSteps, self.episodeReturns, self.evaluationSteps, self.evaluationReturns) = (episodeSteps, episodeReturns, evaluationSteps, evaluationReturns)
+        self.finishedEpisodesOnly = finishedEpisodesOnly
     }
 
     /// The best evaluation (or, without evaluations, the best episode).

@@ -44,11 +44,12 @@ public struct ModelBasedReport {
 
     /// A run's trials (its episodes), less a last one that the real-step budget cut short: a trial shorter than 200
     /// steps that ends on the run's last step was stopped there (or ended on that very step), so its return does not
-    /// measure the planner. PETS recorded such a trial as an episode in the committed runs (it no longer does);
-    /// the table leaves it out and says so.
+    /// measure the planner. PETS recorded such a trial as an episode in the runs made before `finishedEpisodesOnly`
+    /// (it no longer does, and a newer run's short last trial really ended); the table leaves it out and says so.
     static func trials(_ run: ModelBasedRun) -> (steps: [Int], returns: [Double], cut: Double?) {
         let (steps, returns) = (run.episodeSteps, run.episodeReturns)
-        guard let last = steps.last, last == run.steps, last - (steps.dropLast().last ?? 0) < trialLength else { return (steps, returns, nil) }
+        guard run.finishedEpisodesOnly != true, let last = steps.last, last == run.steps,
+              last - (steps.dropLast().last ?? 0) < trialLength else { return (steps, returns, nil) }
         return (Array(steps.dropLast()), Array(returns.dropLast()), returns.last)
     }
 
